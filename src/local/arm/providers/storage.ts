@@ -1,0 +1,4 @@
+// Placeholder: routes for this provider are added by its own change.
+import type { LocalAzureContext } from '../../context.ts';
+
+export function registerStorage(_env: LocalAzureContext): void {}
