@@ -19,7 +19,7 @@ export interface AdminInfo {
   startedAt: string;
 }
 
-export function createAdminHandler(env: LocalAzureContext, token: string, info: () => AdminInfo, reset: () => void, stop: () => void) {
+export function createAdminHandler(env: LocalAzureContext, token: string, info: () => AdminInfo, reset: () => Promise<void>, stop: () => void) {
   const expected = Buffer.from(`Bearer ${token}`);
   return async (req: IncomingMessage, url: URL, raw: Buffer): Promise<Reply | undefined> => {
     const given = Buffer.from(String(req.headers['x-local-admin'] ?? ''));
@@ -66,7 +66,7 @@ export function createAdminHandler(env: LocalAzureContext, token: string, info: 
         env.faults.clear();
         return { status: 204 };
       case 'POST /.local/reset':
-        reset();
+        await reset();
         return { status: 204 };
       case 'POST /.local/stop':
         setImmediate(stop);

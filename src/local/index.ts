@@ -124,7 +124,8 @@ export async function startLocalAzure(opts: LocalAzureOptions = {}): Promise<Run
       timeScale: env.latency.timeScale,
       startedAt,
     });
-    const reset = () => {
+    const reset = async () => {
+      await env.hosts.closeAll();
       const { subscriptionId, tenantId } = store.doc;
       store.doc = { ...freshState(), subscriptionId, tenantId };
       store.markDirty();

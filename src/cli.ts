@@ -1,0 +1,57 @@
+// Builds the commander program from the command list and maps failures to exit codes:
+// 0 ok, 1 failure, 2 usage error. UserError prints one line; anything else is a bug (stack with --debug).
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { UserError } from './errors.ts';
+import { localCommand } from './commands/local.ts';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('apim-fn')
+    .description('Stand up a secure, documented, key-protected HTTP API on Azure API Management + Functions, or on the local Azure.')
+    .version(version(), '-v, --version')
+    .option('--debug', 'show stack traces for unexpected errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ apim-fn local start --detach     start the local Azure in the background
+  $ apim-fn local status             where it listens, and what it holds`,
+  );
+  for (const make of [localCommand]) program.addCommand(make());
+  applyToAll(program, (c) => c.exitOverride().showHelpAfterError('(run with --help for usage)'));
+  return program;
+}
+
+function applyToAll(cmd: Command, f: (c: Command) => void): void {
+  f(cmd);
+  for (const sub of cmd.commands) applyToAll(sub, f);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2; // commander already printed the message
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const debug = argv.includes('--debug') || process.env.APIM_FN_DEBUG === '1';
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    if (debug) process.stderr.write(`${(e as Error).stack}\n`);
+    else process.stderr.write('(this is a bug in apim-fn; run with --debug for the stack trace)\n');
+    return 1;
+  }
+}
