@@ -21,7 +21,14 @@ export function diffFields(desired: unknown, observed: unknown, opts: DiffOption
     if (key) {
       const byKey = new Map(observed.map((o: any) => [String(o?.[key]).toLowerCase(), o]));
       if (observed.length !== desired.length) return [path];
-      return desired.some((d: any) => diffFields(d, byKey.get(String(d?.[key]).toLowerCase()), opts, `${path}[]`).length) ? [path] : [];
+      // Items match by key (case-insensitively, as ARM names do); the rest of each item is compared.
+      const rest = (item: any) => (item && typeof item === 'object' ? Object.fromEntries(Object.entries(item).filter(([k]) => k !== key)) : item);
+      return desired.some((d: any) => {
+        const match = byKey.get(String(d?.[key]).toLowerCase());
+        return match === undefined || diffFields(rest(d), rest(match), opts, `${path}[]`).length > 0;
+      })
+        ? [path]
+        : [];
     }
     if (desired.length !== observed.length) return [path];
     return desired.some((d, i) => diffFields(d, observed[i], opts, `${path}[]`).length) ? [path] : [];
