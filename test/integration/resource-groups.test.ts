@@ -42,3 +42,13 @@ test('the wire: auth, api-version, subscription and unknown types answer as ARM 
   const unknownNs = await rawRequest(h.azure, 'GET', `${rgPath}/providers/Microsoft.Nope/things/a?api-version=2025-04-01`);
   assert.equal(unknownNs.body.error.code, 'InvalidResourceNamespace');
 });
+
+test('subscriptions: the local Azure lists exactly its own subscription', async () => {
+  const { SubscriptionClient } = await import('@azure/arm-resources-subscriptions');
+  const { testCredential, clientOptions } = await import('../helpers/local-azure.ts');
+  const client = new SubscriptionClient(testCredential, clientOptions(h.azure));
+  const subs = [];
+  for await (const s of client.subscriptions.list()) subs.push(s);
+  assert.deepEqual(subs.map((s) => s.subscriptionId), [h.sub]);
+  assert.equal((await client.subscriptions.get(h.sub)).state, 'Enabled');
+});

@@ -7,6 +7,7 @@ import { locationReply } from '../lro.ts';
 import { isKnownLocation, LOCATIONS } from '../locations.ts';
 
 export const RESOURCES_API_VERSIONS = ['2025-04-01'] as const;
+export const SUBSCRIPTIONS_API_VERSIONS = ['2022-12-01'] as const;
 const RG_TYPE = 'Microsoft.Resources/resourceGroups';
 const RG_TEMPLATE = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}';
 
@@ -76,6 +77,41 @@ export function registerResources(env: LocalAzureContext): void {
       if (!op) throw new ArmError(404, 'NotFound', `The operation '${ctx.params.operationId}' was not found.`);
       return locationReply(env, op, RG_TYPE, () => ({ status: 200 }));
     },
+  });
+
+  // Subscriptions (@azure/arm-resources-subscriptions 3.0.0 sends 2022-12-01): the local Azure has exactly one.
+  const subscription = () => ({
+    id: `/subscriptions/${env.subscriptionId}`,
+    subscriptionId: env.subscriptionId,
+    tenantId: env.store.doc.tenantId,
+    displayName: 'Local Azure',
+    state: 'Enabled',
+    subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+    authorizationSource: 'RoleBased',
+  });
+  env.router.add({
+    method: 'GET',
+    template: '/subscriptions',
+    apiVersions: SUBSCRIPTIONS_API_VERSIONS,
+    resourceType: 'Microsoft.Resources/subscriptions',
+    handler: () => ({ status: 200, body: { value: [subscription()] } }),
+  });
+  env.router.add({
+    method: 'GET',
+    template: '/subscriptions/{subscriptionId}',
+    apiVersions: SUBSCRIPTIONS_API_VERSIONS,
+    resourceType: 'Microsoft.Resources/subscriptions',
+    handler: () => ({ status: 200, body: subscription() }),
+  });
+  env.router.add({
+    method: 'GET',
+    template: '/subscriptions/{subscriptionId}/locations',
+    apiVersions: SUBSCRIPTIONS_API_VERSIONS,
+    resourceType: 'Microsoft.Resources/subscriptions/locations',
+    handler: () => ({
+      status: 200,
+      body: { value: LOCATIONS.map((name) => ({ id: `/subscriptions/${env.subscriptionId}/locations/${name}`, name, type: 'Region', displayName: name, regionalDisplayName: name })) },
+    }),
   });
 
   // GET /subscriptions/{s}/providers/{ns}: every namespace the local Azure serves is registered.
