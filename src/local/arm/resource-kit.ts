@@ -193,7 +193,7 @@ export function defineResource(env: LocalAzureContext, def: ResourceDef): void {
 
 export function bodyInvalid(problems: Array<{ path: string; message: string }>): ArmError {
   const first = problems[0];
-  return new ArmError(400, 'InvalidRequestContent', `The request content was invalid: ${first.path ? `'${first.path}' ` : ''}${first.message}`, {
+  return new ArmError(400, 'InvalidRequestContent', `The request content was invalid: ${first.message}`, {
     target: first.path || undefined,
     details: problems.slice(0, 10).map((p) => ({ code: 'InvalidRequestContent', message: p.message, target: p.path })),
   });
