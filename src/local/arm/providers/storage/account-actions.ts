@@ -3,11 +3,11 @@
 import type { LocalAzureContext } from '../../../context.ts';
 import { ArmError } from '../../../http/arm-error.ts';
 import type { Handler, Method } from '../../../http/router.ts';
-import { bodyInvalid, getOr404, type ResourceDef } from '../../resource-kit.ts';
+import { getOr404, type ResourceDef } from '../../resource-kit.ts';
 import { locationReply } from '../../lro.ts';
 import { accountView } from './accounts.ts';
 import { newKey, type StorageKey } from './account-shape.ts';
-import { ACCOUNT_TEMPLATE, ACCOUNT_TYPE, STORAGE_API_VERSIONS, accountNameProblem, accountNamed, alreadyTakenMessage, takenElsewhere } from './names.ts';
+import { ACCOUNT_TEMPLATE, ACCOUNT_TYPE, STORAGE_API_VERSIONS, accountNameProblem, accountNamed, alreadyTakenMessage, storageInvalidBody, takenElsewhere } from './names.ts';
 
 export function registerAccountActions(env: LocalAzureContext, account: ResourceDef): void {
   const add = (method: Method, template: string, resourceType: string, handler: Handler, readOnly = false) =>
@@ -16,9 +16,9 @@ export function registerAccountActions(env: LocalAzureContext, account: Resource
   // Only reads: logged and throttled as a read.
   add('POST', '/subscriptions/{subscriptionId}/providers/Microsoft.Storage/checkNameAvailability', 'Microsoft.Storage/checkNameAvailability', (ctx) => {
     const body = (ctx.body ?? {}) as Record<string, unknown>;
-    if (typeof body.name !== 'string') throw bodyInvalid([{ path: 'name', message: "Required property 'name' of type string is missing or invalid." }]);
+    if (typeof body.name !== 'string') throw storageInvalidBody('name', "Required property 'name' of type string is missing or invalid.");
     if (body.type !== ACCOUNT_TYPE) {
-      throw bodyInvalid([{ path: 'type', message: `The value '${String(body.type)}' is not valid for 'type'; it must be '${ACCOUNT_TYPE}'.` }]);
+      throw storageInvalidBody('type', `The value '${String(body.type)}' is not valid; it must be '${ACCOUNT_TYPE}'.`);
     }
     const name = body.name;
     const invalid = accountNameProblem(name);
@@ -37,11 +37,11 @@ export function registerAccountActions(env: LocalAzureContext, account: Resource
   add('POST', `${ACCOUNT_TEMPLATE}/regenerateKey`, ACCOUNT_TYPE, (ctx) => {
     const stored = getOr404(env, account, ctx);
     const keyName = (ctx.body as { keyName?: unknown } | undefined)?.keyName;
-    if (typeof keyName !== 'string') throw bodyInvalid([{ path: 'keyName', message: "Required property 'keyName' of type string is missing or invalid." }]);
+    if (typeof keyName !== 'string') throw storageInvalidBody('keyName', "Required property 'keyName' of type string is missing or invalid.");
     const keys = keysOf(stored.secrets);
     const i = keys.findIndex((k) => k.keyName.toLowerCase() === keyName.toLowerCase());
     // kerb1/kerb2 exist only on accounts joined to Active Directory for Azure Files, which the local Azure does not model.
-    if (i < 0) throw new ArmError(400, 'InvalidValuesForRequestParameters', 'Values for request parameters are invalid: keyName.', { target: 'keyName' });
+    if (i < 0) throw new ArmError(400, 'InvalidValuesForRequestParameters', 'Values for request parameters are invalid: keyName.');
     const fresh = newKey(keys[i].keyName);
     keys[i] = fresh;
     stored.secrets = { ...stored.secrets, keys };

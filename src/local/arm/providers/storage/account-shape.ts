@@ -3,7 +3,7 @@
 // Shape checked against a recorded create from azure-sdk-assets (arm-storage storageaccounts_create_test).
 import { randomBytes } from 'node:crypto';
 import { ArmError } from '../../../http/arm-error.ts';
-import { bodyInvalid } from '../../resource-kit.ts';
+import { storageInvalidBody } from './names.ts';
 import { isGeoRedundant, isReadAccessGeo, pairedRegion, primaryEndpoints, secondaryEndpoints } from './endpoints.ts';
 
 const SKU_NAMES = [
@@ -24,17 +24,17 @@ export function skuOf(body: any, existing: { name: string; tier: string } | unde
   const given = body?.sku;
   if (given === undefined && existing) return existing;
   if (!given || typeof given !== 'object' || typeof given.name !== 'string') {
-    throw bodyInvalid([{ path: 'sku.name', message: "Required property 'name' of type string is missing or invalid." }]);
+    throw storageInvalidBody('sku.name', "Required property 'name' of type string is missing or invalid.");
   }
   const name = SKU_NAMES.find((s) => s.toLowerCase() === given.name.toLowerCase());
   // The enum is open in the spec (modelAsString); the resource provider still refuses names it does not sell.
-  if (!name) throw new ArmError(400, 'InvalidValuesForRequestParameters', 'Values for request parameters are invalid: sku.name.', { target: 'sku.name' });
+  if (!name) throw new ArmError(400, 'InvalidValuesForRequestParameters', 'Values for request parameters are invalid: sku.name.');
   return { name, tier: name.startsWith('Premium') ? 'Premium' : 'Standard' };
 }
 
 export function kindOf(body: any, existing: string | undefined): string {
   if (body?.kind === undefined && existing) return existing;
-  if (typeof body?.kind !== 'string') throw bodyInvalid([{ path: 'kind', message: "Required property 'kind' of type string is missing or invalid." }]);
+  if (typeof body?.kind !== 'string') throw storageInvalidBody('kind', "Required property 'kind' of type string is missing or invalid.");
   return body.kind;
 }
 

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import type { LocalAzureContext } from '../../../context.ts';
 import { ArmError } from '../../../http/arm-error.ts';
 import type { Handler, Method, RequestContext } from '../../../http/router.ts';
-import { bodyInvalid, checkResourceGroup, defineResource, fillTemplate } from '../../resource-kit.ts';
-import { ACCOUNT_TEMPLATE, STORAGE_API_VERSIONS, containerNameProblem } from './names.ts';
+import { checkResourceGroup, defineResource, fillTemplate } from '../../resource-kit.ts';
+import { ACCOUNT_TEMPLATE, STORAGE_API_VERSIONS, containerNameProblem, storageInvalidBody } from './names.ts';
 import { ensureBlobService } from './blob-services.ts';
 
 export const CONTAINER_TYPE = 'Microsoft.Storage/storageAccounts/blobServices/containers';
@@ -36,7 +36,7 @@ export function registerBlobContainers(env: LocalAzureContext): void {
       const given = body.properties && typeof body.properties === 'object' ? body.properties : {};
       const publicAccess = given.publicAccess ?? 'None';
       if (!PUBLIC_ACCESS.includes(publicAccess)) {
-        throw bodyInvalid([{ path: 'properties.publicAccess', message: `The value '${String(publicAccess)}' is not one of ${PUBLIC_ACCESS.join(', ')}.` }]);
+        throw storageInvalidBody('properties.publicAccess', `The value '${String(publicAccess)}' is not one of ${PUBLIC_ACCESS.join(', ')}.`);
       }
       if (publicAccess !== 'None' && account.body.properties?.allowBlobPublicAccess !== true) {
         throw new ArmError(409, 'PublicAccessNotPermitted', 'Public access is not permitted on this storage account.');

@@ -2,6 +2,7 @@
 // Messages are the storage resource provider's own (learn.microsoft.com, "Resolve errors for storage account names").
 import type { LocalAzureContext } from '../../../context.ts';
 import type { StoredResource } from '../../../state/store.ts';
+import { ArmError } from '../../../http/arm-error.ts';
 
 export const STORAGE_API_VERSIONS = ['2026-09-01'] as const;
 export const ACCOUNT_TYPE = 'Microsoft.Storage/storageAccounts';
@@ -41,3 +42,10 @@ export function containerNameProblem(name: string): string | undefined {
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) return 'The specified resource name contains invalid characters.';
   return undefined;
 }
+
+/**
+ * A request body the storage RP refuses. Its error contract (ErrorResponseBody) has only code and message, so
+ * unlike the generic kit error this carries no target or details.
+ */
+export const storageInvalidBody = (path: string, message: string): ArmError =>
+  new ArmError(400, 'InvalidRequestContent', `The request content was invalid: '${path}' ${message}`);
