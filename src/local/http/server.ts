@@ -67,7 +67,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function handle(env: LocalAzureContext, admin: AdminHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
-  const url = new URL(req.url ?? '/', env.baseUrl || 'https://127.0.0.1');
+  // Clients that join an endpoint and an id starting with '/' send '//subscriptions/...'; ARM accepts it.
+  const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/'), env.baseUrl || 'https://127.0.0.1');
   const method = (req.method ?? 'GET').toUpperCase() as Method;
   let raw: Buffer;
   try {
