@@ -11,8 +11,19 @@ export function armFailure(e: unknown): ArmFailure | undefined {
   if (!e || typeof e !== 'object') return undefined;
   const err = e as { name?: string; statusCode?: number; code?: string; message?: string; details?: any };
   if (err.name !== 'RestError' && err.statusCode === undefined) return undefined;
-  const body = err.details?.error ?? err.details;
-  return { statusCode: err.statusCode, code: body?.code ?? err.code, message: firstLine(body?.message ?? err.message ?? 'request failed') };
+  // ARM's envelope is {error:{code,message}}; App Service answers {Code, Message} at the top level.
+  let raw: any = err.details;
+  if (!raw?.error && !raw?.Code && !raw?.code) {
+    try {
+      raw = JSON.parse((e as any).response?.bodyAsText ?? '');
+    } catch {
+      /* no JSON body */
+    }
+  }
+  const body = raw?.error ?? raw;
+  const code = body?.code ?? body?.Code ?? err.code;
+  const message = body?.message ?? body?.Message ?? err.message ?? 'request failed';
+  return { statusCode: err.statusCode, code, message: firstLine(String(message)) };
 }
 
 const firstLine = (s: string) => s.split('\n')[0].trim();
@@ -34,8 +45,8 @@ export function armError(what: string, e: unknown): Error {
   const f = armFailure(e);
   if (!f) return e instanceof Error ? e : new Error(String(e));
   const hint = f.code && HINTS[f.code] ? `; ${HINTS[f.code](what)}` : '';
-  return new UserError(`${what}: ${f.code ?? `HTTP ${f.statusCode}`}: ${f.message}${hint}`);
+  return Object.assign(new UserError(`${what}: ${f.code ?? `HTTP ${f.statusCode}`}: ${f.message}${hint}`), { statusCode: f.statusCode, armCode: f.code });
 }
 
 /** ARM's 404, which reads return as "absent". */
-export const isNotFound = (e: unknown): boolean => armFailure(e)?.statusCode === 404;
+export const isNotFound = (e: unknown): boolean => (armFailure(e)?.statusCode ?? (e as any)?.statusCode) === 404;

@@ -13,18 +13,30 @@ export interface Observation {
 const hasUnknown = (v: unknown): boolean =>
   v === undefined || (v !== null && typeof v === 'object' && Object.values(v as object).some((x) => x === undefined || (typeof x === 'object' && x !== null && hasUnknown(x))));
 
-/** Every read at once: nothing in a read depends on another read. */
+/**
+ * Every read at once: nothing in a read depends on another read, except for resources whose identity
+ * comes from other resources' outputs; those are read in a second wave.
+ */
 export async function observeAll(stack: DesiredResource[], providers: Providers, events: EventSink): Promise<Observation> {
   const started = Date.now();
   events({ type: 'observe-start', count: stack.length });
-  const results = await Promise.all(stack.map((r) => provider(providers, r).read(r)));
-  const observed = new Map(stack.map((r, i) => [r.key, results[i]]));
+  const observed = new Map<string, Observed | undefined>();
   const outputs: Outputs = {};
+  const firstWave = stack.filter((r) => !provider(providers, r).readNeedsOutputs);
+  const results = await Promise.all(firstWave.map((r) => provider(providers, r).read(r, outputs)));
+  firstWave.forEach((r, i) => observed.set(r.key, results[i]));
   // Outputs of existing resources are known up front, in dependency order (stack order is topological).
-  for (const r of stack) {
-    const o = observed.get(r.key);
-    if (o) outputs[r.key] = provider(providers, r).outputs(o, r.build(outputs));
-  }
+  const collect = () => {
+    for (const r of stack) {
+      const o = observed.get(r.key);
+      if (o && !outputs[r.key]) outputs[r.key] = provider(providers, r).outputs(o, r.build(outputs));
+    }
+  };
+  collect();
+  const secondWave = stack.filter((r) => provider(providers, r).readNeedsOutputs);
+  const later = await Promise.all(secondWave.map((r) => (hasUnknown(r.build(outputs)) ? undefined : provider(providers, r).read(r, outputs))));
+  secondWave.forEach((r, i) => observed.set(r.key, later[i]));
+  collect();
   events({ type: 'observe-done', ms: Date.now() - started });
   return { observed, outputs };
 }

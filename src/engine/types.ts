@@ -19,7 +19,9 @@ export interface Observed {
 }
 
 export interface Provider<B = Record<string, unknown>> {
-  read(resource: DesiredResource<B>): Promise<Observed | undefined>;
+  read(resource: DesiredResource<B>, outputs: Outputs): Promise<Observed | undefined>;
+  /** Its identity comes from other resources' outputs (a role assignment's name from a principal id). */
+  readNeedsOutputs?: boolean;
   /** Field paths where observed differs from desired; [] = unchanged. */
   diff(desired: B, observed: Observed): string[];
   write(resource: DesiredResource<B>, desired: B, observed: Observed | undefined): Promise<Observed>;

@@ -9,7 +9,7 @@ function fakeCloud() {
   const state = new Map<string, Observed>();
   const writes: string[] = [];
   const provider = {
-    read: async (r: DesiredResource) => state.get(r.key),
+    read: async (r: DesiredResource, _o: unknown) => state.get(r.key),
     diff: (d: any, o: Observed) => diffFields(d, o.body),
     write: async (r: DesiredResource, d: any) => {
       writes.push(r.key);
