@@ -1,4 +1,27 @@
-// Placeholder: routes for this provider are added by its own change.
+// Microsoft.ApiManagement (2024-05-01, what @azure/arm-apimanagement 10.0.0 sends): services with soft delete,
+// deleted services, APIs with OpenAPI import and their operations, policies, named values, backends, products and
+// subscriptions. One module per group of operations; shared mechanics in common.ts.
 import type { LocalAzureContext } from '../../../context.ts';
+import { registerService } from './service.ts';
+import { registerDeletedServices } from './deleted-services.ts';
+import { registerApis } from './apis.ts';
+import { registerPolicies } from './policies.ts';
+import { registerNamedValues } from './named-values.ts';
+import { registerBackends } from './backends.ts';
+import { registerProducts } from './products.ts';
+import { registerSubscriptions } from './subscriptions.ts';
 
-export function registerApiManagement(_env: LocalAzureContext): void {}
+// For the gateway: a service's whole configuration, and the document an API was imported from.
+export { gatewayConfigOf } from './gateway-config.ts';
+export { importedSpec } from './apis.ts';
+
+export function registerApiManagement(env: LocalAzureContext): void {
+  registerService(env);
+  registerDeletedServices(env);
+  registerApis(env);
+  registerPolicies(env);
+  registerNamedValues(env);
+  registerBackends(env);
+  registerProducts(env);
+  registerSubscriptions(env);
+}
