@@ -227,6 +227,9 @@ export function desiredStack(input: StackInput): DesiredResource<any>[] {
     serviceUrl: out(o, 'functionApp', 'apiBaseUrl'),
     protocols: ['https'],
     subscriptionRequired: true,
+    // Keep required query parameters as query parameters (APIM would otherwise fold them into the URL
+    // template and name GET /getter "get-getter-message-message").
+    translateRequiredQueryParametersConduct: 'query',
     specSha256: input.spec.sha256,
   }), { ...svc, name: apiId });
 

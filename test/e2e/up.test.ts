@@ -97,7 +97,7 @@ test('fresh up converges; resources carry the settings; a second up and --dry-ru
   assert.equal(api.serviceUrl, `https://${site.defaultHostName}/api`);
   const ops: string[] = [];
   for await (const op of apim.apiOperation.listByApi('rg-e2e', 'apim-e2e', 'example')) ops.push(op.name!);
-  assert.deepEqual(ops.sort(), ['get-getter', 'post-poster']);
+  assert.deepEqual(ops.sort(), ['get-getter', 'post-poster'], 'required query parameters stay query parameters');
   const publicApi = await apim.api.get('rg-e2e', 'apim-e2e', 'public');
   assert.equal(publicApi.subscriptionRequired, false);
   for (const sid of ['admin', 'client']) assert.equal((await apim.subscription.get('rg-e2e', 'apim-e2e', sid)).state, 'active');
@@ -114,7 +114,7 @@ test('fresh up converges; resources carry the settings; a second up and --dry-ru
   assert.deepEqual(await writesSince(seq), [], '--dry-run: zero writes');
 
   // A changed spec re-imports the API (and its spec hash), nothing else.
-  const spec = readFileSync(join(cwd, 'api-spec.yml'), 'utf8').replace('title: Example API', 'title: Example API v2');
+  const spec = readFileSync(join(cwd, 'api-spec.yml'), 'utf8').replace('summary: Echo a message', 'summary: Echo a message back');
   writeFileSync(join(cwd, 'api-spec.yml'), spec);
   seq = await lastSeq();
   const third = await cli('up');

@@ -49,7 +49,8 @@ export function apimProviders(c: AzureClients) {
       }
     },
     diff: (d, o) => {
-      const { value: _v, format: _f, ...compared } = d;
+      // The document itself is compared by hash; the import-only switch is not returned by GET.
+      const { value: _v, format: _f, translateRequiredQueryParametersConduct: _t, ...compared } = d;
       return diffFields(compared, o.body);
     },
     async write(r: Res, d) {
@@ -67,9 +68,15 @@ export function apimProviders(c: AzureClients) {
     outputs: (o) => ({ id: o.body.id }),
   };
 
+  // apiPolicy.get drops the document (azure-sdk-for-js#31566): read it from the raw response instead.
   const apiPolicy = sdkProvider(c, {
-    get: async (c, id) => (await api()).apiPolicy.get(id.resourceGroup, id.service, id.api, 'policy', { format: 'rawxml' }),
-    put: async (c, id, d) => (await api()).apiPolicy.createOrUpdate(id.resourceGroup, id.service, id.api, 'policy', d),
+    get: async (c, id) => {
+      let raw: any;
+      const body = await (await api()).apiPolicy.get(id.resourceGroup, id.service, id.api, 'policy', { format: 'rawxml', onResponse: (r: any) => (raw = r) });
+      const parsed = raw?.bodyAsText ? JSON.parse(raw.bodyAsText) : undefined;
+      return { ...body, value: parsed?.properties?.value ?? (body as any).value };
+    },
+    put: async (c, id, d): Promise<any> => (await api()).apiPolicy.createOrUpdate(id.resourceGroup, id.service, id.api, 'policy', d),
     compare: (d) => ({ value: normalizeXml(d.value) }),
     outputs: () => ({}),
   });
