@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { UserError } from './errors.ts';
 import { localCommand } from './commands/local.ts';
 import { upCommand } from './commands/up.ts';
+import { statusCommand } from './commands/status.ts';
+import { downCommand } from './commands/down.ts';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,7 +27,7 @@ Examples:
   $ apim-fn local start --detach     start the local Azure in the background
   $ apim-fn local status             where it listens, and what it holds`,
   );
-  for (const make of [upCommand, localCommand]) program.addCommand(make());
+  for (const make of [upCommand, statusCommand, downCommand, localCommand]) program.addCommand(make());
   applyToAll(program, (c) => c.exitOverride().showHelpAfterError('(run with --help for usage)'));
   return program;
 }

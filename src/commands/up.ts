@@ -20,6 +20,7 @@ export function upCommand(): Command {
     .option('--plan-name <name>', 'override the hosting plan name')
     .option('--workspace <name>', 'override the Log Analytics workspace name')
     .option('--app-insights <name>', 'override the Application Insights name')
+    .option('--restore', 'bring back a soft-deleted API Management service of the same name')
     .option('--dry-run', 'print the plan and change nothing')
     .option('--json', 'print one JSON document (no secrets)')
     .addHelpText(

@@ -15,6 +15,8 @@ export interface StackInput {
   publisherName: string;
   /** The API's OpenAPI document, servers already pointing at the gateway. */
   spec: { text: string; format: 'openapi' | 'openapi+json'; path: string; title: string; sha256: string };
+  /** Bring back a soft-deleted APIM service of the same name instead of failing. */
+  restore?: boolean;
 }
 
 export const TAG = 'apim-fn-collection';
@@ -202,6 +204,7 @@ export function desiredStack(input: StackInput): DesiredResource<any>[] {
     sku: { name: 'Consumption', capacity: 0 },
     publisherEmail: input.publisherEmail,
     publisherName: input.publisherName,
+    ...(input.restore ? { restore: true } : {}),
   }), { name: names.apim });
 
   const svc = { service: names.apim };

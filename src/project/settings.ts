@@ -13,7 +13,7 @@ export interface ProjectSettings {
   resourceGroup: string;
   location: string;
   plan: 'flex' | 'consumption';
-  names: Record<string, string>;
+  names: import('../model/names.ts').StackNames;
   spec: string;
   /** Data dir of the local Azure, when target is local. */
   localData?: string;

@@ -53,8 +53,9 @@ test('fresh up converges; resources carry the settings; a second up and --dry-ru
   const first = await cli('up', '--local', '--name', 'e2e', '--json');
   assert.equal(first.code, 0, first.stderr);
   const summary = JSON.parse(first.stdout);
-  assert.match(summary.gatewayUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
-  assert.equal(summary.apiUrl, `${summary.gatewayUrl}/example`);
+  assert.match(summary.endpoints.gatewayUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(summary.endpoints.apiUrl, `${summary.endpoints.gatewayUrl}/example`);
+  assert.ok(summary.resources.every((r: any) => r.exists), 'every resource exists after up');
   assert.doesNotMatch(first.stdout, /AccountKey=|masterKey|primaryKey/i, 'no secrets in --json');
   status = JSON.parse((await cli('local', 'status', '--json')).stdout);
   const settings = JSON.parse(readFileSync(join(cwd, '.apim-fn.json'), 'utf8'));
@@ -113,6 +114,14 @@ test('fresh up converges; resources carry the settings; a second up and --dry-ru
   assert.match(dry.stdout, /unchanged/);
   assert.deepEqual(await writesSince(seq), [], '--dry-run: zero writes');
 
+  seq = await lastSeq();
+  const st = await cli('status', '--json');
+  assert.equal(st.code, 0, st.stderr);
+  const report = JSON.parse(st.stdout);
+  assert.ok(report.resources.every((r: any) => r.exists && r.action === 'unchanged'), 'status: no drift');
+  assert.equal(report.endpoints.gatewayUrl, summary.endpoints.gatewayUrl);
+  assert.deepEqual(await writesSince(seq), [], 'status sends no write');
+
   // A changed spec re-imports the API (and its spec hash), nothing else.
   const spec = readFileSync(join(cwd, 'api-spec.yml'), 'utf8').replace('summary: Echo a message', 'summary: Echo a message back');
   writeFileSync(join(cwd, 'api-spec.yml'), spec);
@@ -126,3 +135,29 @@ test('fresh up converges; resources carry the settings; a second up and --dry-ru
 async function storageName(): Promise<string> {
   return JSON.parse(readFileSync(join(cwd, '.apim-fn.json'), 'utf8')).names.storageAccount;
 }
+
+test('down deletes the group; the soft-deleted APIM name is a clear error, --restore brings it back, --purge frees it', async () => {
+  assert.equal((await cli('down')).code, 2, 'down off a TTY needs --yes');
+  const down = await cli('down', '--yes');
+  assert.equal(down.code, 0, down.stderr);
+  assert.match(down.stdout, /stays soft-deleted/);
+  assert.equal(existsSync(join(cwd, '.apim-fn.json')), false, 'settings removed');
+
+  let seq = await lastSeq();
+  const blocked = await cli('up', '--local', '--name', 'e2e');
+  assert.equal(blocked.code, 1);
+  assert.match(blocked.stderr, /soft-deleted.*--restore.*down --purge/);
+  assert.deepEqual(await writesSince(seq), [], 'the trap is found before any write');
+
+  const restored = await cli('up', '--local', '--name', 'e2e', '--restore');
+  assert.equal(restored.code, 0, restored.stderr);
+  seq = await lastSeq();
+  assert.equal((await cli('up')).code, 0);
+  assert.deepEqual(await writesSince(seq), [], 'converged after a restore');
+
+  const purge = await cli('down', '--yes', '--purge');
+  assert.equal(purge.code, 0, purge.stderr);
+  assert.match(purge.stdout, /purged apim-e2e/);
+  const again = await cli('up', '--local', '--name', 'e2e');
+  assert.equal(again.code, 0, again.stderr);
+});

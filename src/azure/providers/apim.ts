@@ -4,6 +4,7 @@ import type { AzureClients } from '../clients.ts';
 import type { Provider } from '../../engine/types.ts';
 import { diffFields } from '../../engine/diff.ts';
 import { armError, isNotFound } from '../arm-errors.ts';
+import { UserError } from '../../errors.ts';
 import { sdkProvider, type Res } from './kit.ts';
 
 /** Non-secret named value that remembers which spec an API was imported from (APIs have no tags of their own). */
@@ -16,8 +17,34 @@ export function apimProviders(c: AzureClients) {
   const service = sdkProvider(c, {
     get: async (c, id) => (await api()).apiManagementService.get(id.resourceGroup, id.name),
     put: async (c, id, d) => (await api()).apiManagementService.beginCreateOrUpdateAndWait(id.resourceGroup, id.name, d, c.poll),
+    compare: ({ restore: _r, ...d }) => d,
     outputs: (o) => ({ id: o.body.id, gatewayUrl: o.body.gatewayUrl }),
   });
+  // Known traps, found while observing so nothing has been written yet: the name held by a soft-deleted
+  // service (for 48 h after a delete), or taken by a service elsewhere.
+  const readService = service.read;
+  service.read = async (r: Res, outputs) => {
+    const found = await readService(r, outputs);
+    if (found) return found;
+    const d = r.build({}) as any;
+    const client = await api();
+    const deleted = await client.deletedServices.getByName(r.ident.name, d.location).then(
+      () => true,
+      (e) => (isNotFound(e) ? false : Promise.reject(armError(`reading deleted API Management services`, e))),
+    );
+    if (deleted && !d.restore) {
+      throw new UserError(
+        `API Management name '${r.ident.name}' is held by a soft-deleted service: run 'apim-fn up --restore' to bring it back, or 'apim-fn down --purge' (or purge it in the portal) to free the name`,
+      );
+    }
+    if (!deleted) {
+      const check = await client.apiManagementService.checkNameAvailability({ name: r.ident.name }).catch(() => undefined);
+      if (check && check.nameAvailable === false) {
+        throw new UserError(`API Management name '${r.ident.name}' is taken elsewhere in Azure (${check.message ?? check.reason}): pass --apim-name <another-name>`);
+      }
+    }
+    return undefined;
+  };
 
   const namedValue = sdkProvider(c, {
     get: async (c, id) => (await api()).namedValue.get(id.resourceGroup, id.service, id.name),

@@ -1,6 +1,24 @@
 // Resource group, storage (account, deployment container), Log Analytics, Application Insights, plan.
 import type { AzureClients } from '../clients.ts';
-import { sdkProvider, keepErrorBody } from './kit.ts';
+import { sdkProvider, keepErrorBody, type Res } from './kit.ts';
+import type { Provider } from '../../engine/types.ts';
+import { UserError } from '../../errors.ts';
+
+/** A storage account name is global: when ours does not exist, check it is free before anything is written. */
+function withNameCheck(c: AzureClients, p: Provider<any>): Provider<any> {
+  return {
+    ...p,
+    async read(r: Res, outputs) {
+      const found = await p.read(r, outputs);
+      if (found) return found;
+      const check = await (await c.storage()).storageAccounts.checkNameAvailability({ name: r.ident.name, type: 'Microsoft.Storage/storageAccounts' });
+      if (check.nameAvailable === false) {
+        throw new UserError(`storage account name '${r.ident.name}' is ${check.reason === 'AlreadyExists' ? 'taken elsewhere in Azure' : 'invalid'}: pass --storage-account <another-name>`);
+      }
+      return undefined;
+    },
+  };
+}
 
 export function coreProviders(c: AzureClients) {
   return {
@@ -9,7 +27,7 @@ export function coreProviders(c: AzureClients) {
       put: async (c, id, d) => (await c.resources()).resourceGroups.createOrUpdate(id.name, d),
       outputs: (o) => ({ id: o.body.id }),
     }),
-    storageAccount: sdkProvider(c, {
+    storageAccount: withNameCheck(c, sdkProvider(c, {
       get: async (c, id) => (await c.storage()).storageAccounts.getProperties(id.resourceGroup, id.name),
       put: async (c, id, d) => (await c.storage()).storageAccounts.create(id.resourceGroup, id.name, d, c.poll),
       // Keys are read only when a connection string is needed (Linux Consumption): listKeys is a read.
@@ -24,7 +42,7 @@ export function coreProviders(c: AzureClients) {
         blobEndpoint: (o.body.primaryEndpoints as any)?.blob,
         connectionString: o.body.__key ? connectionString(o.body) : undefined,
       }),
-    }),
+    })),
     blobContainer: sdkProvider(c, {
       get: async (c, id) => (await c.storage()).blobContainers.get(id.resourceGroup, id.account, id.name),
       put: async (c, id, d) => (await c.storage()).blobContainers.create(id.resourceGroup, id.account, id.name, d),
