@@ -7,6 +7,8 @@ import { localCommand } from './commands/local.ts';
 import { upCommand } from './commands/up.ts';
 import { statusCommand } from './commands/status.ts';
 import { downCommand } from './commands/down.ts';
+import { keysCommand } from './commands/keys.ts';
+import { callCommand } from './commands/call.ts';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,7 +29,7 @@ Examples:
   $ apim-fn local start --detach     start the local Azure in the background
   $ apim-fn local status             where it listens, and what it holds`,
   );
-  for (const make of [upCommand, statusCommand, downCommand, localCommand]) program.addCommand(make());
+  for (const make of [upCommand, keysCommand, callCommand, statusCommand, downCommand, localCommand]) program.addCommand(make());
   applyToAll(program, (c) => c.exitOverride().showHelpAfterError('(run with --help for usage)'));
   return program;
 }
@@ -41,7 +43,8 @@ export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command may report failure without throwing (call: HTTP >= 400).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
