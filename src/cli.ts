@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { UserError } from './errors.ts';
 import { localCommand } from './commands/local.ts';
 import { upCommand } from './commands/up.ts';
+import { deployCommand } from './commands/deploy.ts';
+import { initCommand } from './commands/init.ts';
 import { statusCommand } from './commands/status.ts';
 import { downCommand } from './commands/down.ts';
 import { keysCommand } from './commands/keys.ts';
@@ -29,7 +31,7 @@ Examples:
   $ apim-fn local start --detach     start the local Azure in the background
   $ apim-fn local status             where it listens, and what it holds`,
   );
-  for (const make of [upCommand, keysCommand, callCommand, statusCommand, downCommand, localCommand]) program.addCommand(make());
+  for (const make of [initCommand, upCommand, deployCommand, keysCommand, callCommand, statusCommand, downCommand, localCommand]) program.addCommand(make());
   applyToAll(program, (c) => c.exitOverride().showHelpAfterError('(run with --help for usage)'));
   return program;
 }
