@@ -101,3 +101,34 @@ test('init, up --local, deploy: the functions are listed and served; an unchange
   const v2 = await get(`https://${site.defaultHostName}/api/health`, ca, { 'x-functions-key': key });
   assert.equal(JSON.parse(v2.body).version, 2, v2.body);
 });
+
+test('Linux Consumption: deploy runs from a package in function-releases (SAS URL in WEBSITE_RUN_FROM_PACKAGE, never printed)', { timeout: 240_000, todo: SCM_TODO }, async () => {
+  // A second stack in its own directory, deploying the project scaffolded above (--dir).
+  const cwd2 = mkdtempSync(join(tmpdir(), 'apim-fn-e2e-deploy-y1-'));
+  const cli2 = (...args: string[]) => runCli(args, env, undefined, cwd2);
+  try {
+    writeFileSync(join(cwd2, 'api-spec.yml'), readFileSync(join(cwd, 'api-spec.yml')));
+    const up = await cli2('up', '--local', '--name', 'dply', '--plan', 'consumption');
+    assert.equal(up.code, 0, up.stderr);
+    const r = await cli2('deploy', '--dir', join(cwd, 'function'), '--json', '--verbose');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.plan, 'consumption');
+    assert.match(out.blobName, new RegExp(`^\\d{14}-${out.sha256}\\.zip$`));
+    assert.doesNotMatch(r.stdout + r.stderr, /sig=[^*&\s]|AccountKey=[^*;\s]/, 'SAS and account key masked');
+
+    const status = JSON.parse((await cli2('local', 'status', '--json')).stdout);
+    const ca = readFileSync(status.caCert, 'utf8');
+    const web = new WebSiteManagementClient(testCredential, status.subscriptionId, { endpoint: status.endpoint, tlsOptions: { ca } } as any);
+    const settings = (await web.webApps.listApplicationSettings('rg-dply', 'fa-dply-func')).properties!;
+    assert.match(settings.WEBSITE_RUN_FROM_PACKAGE, new RegExp(`/function-releases/${out.blobName}\\?.*sp=r.*&sig=`));
+    assert.equal(settings.APIM_FN_PACKAGE_SHA256, out.sha256);
+    assert.ok(settings.AzureWebJobsStorage, "up's settings are kept");
+    const site = await web.webApps.get('rg-dply', 'fa-dply-func');
+    const key = (await web.webApps.listHostKeys('rg-dply', 'fa-dply-func')).functionKeys!['apim-apim-dply'];
+    const health = await get(`https://${site.defaultHostName}/api/health`, ca, { 'x-functions-key': key });
+    assert.equal(health.status, 200, health.body);
+  } finally {
+    rmSync(cwd2, { recursive: true, force: true });
+  }
+});
