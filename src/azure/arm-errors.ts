@@ -42,6 +42,12 @@ const HINTS: Record<string, (what: string) => string> = {
 
 /** Wraps an ARM failure on `what` (e.g. "storage account stdemo1a2b3c") into a one-line UserError. */
 export function armError(what: string, e: unknown): Error {
+  // core-lro reports an operation that ended Failed as a plain Error: "The long-running operation has failed. <code>. <message>".
+  const lro = e instanceof Error ? /^The long-running operation has failed(?:\. ([^.]+)\. ([\s\S]*))?$/.exec(e.message) : null;
+  if (lro) {
+    const [, code, message] = lro;
+    return new UserError(`${what}: the operation ended Failed${code ? `: ${code}: ${firstLine(message)}` : ''}; run the command again to retry (what succeeded is kept)`);
+  }
   const f = armFailure(e);
   if (!f) return e instanceof Error ? e : new Error(String(e));
   const hint = f.code && HINTS[f.code] ? `; ${HINTS[f.code](what)}` : '';

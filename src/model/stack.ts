@@ -179,7 +179,8 @@ export function desiredStack(input: StackInput): DesiredResource<any>[] {
     }
   }
 
-  add('appSettings', 'appSettings', `app settings of ${names.functionApp}`, ['functionApp', 'insights', 'storage'], (o) => ({
+  // Needs APIM for the gateway URL the docs point "Try it out" at.
+  add('appSettings', 'appSettings', `app settings of ${names.functionApp}`, ['functionApp', 'insights', 'storage', 'apim'], (o) => ({
     APPLICATIONINSIGHTS_CONNECTION_STRING: out(o, 'insights', 'connectionString'),
     APIM_GATEWAY_URL: out(o, 'apim', 'gatewayUrl'),
     ...(flex

@@ -4,11 +4,19 @@ import { createRenderer, describeChange } from '../ui/render-events.ts';
 import { createOutput } from '../ui/output.ts';
 import { writeSettings } from '../project/settings.ts';
 import { UserError } from '../errors.ts';
-import { prepareStack, stackReport, type StackOptions } from './stack-context.ts';
+import { prepareStack, stackReport, type StackOptions, type StackContext } from './stack-context.ts';
+import type { EventSink } from '../engine/types.ts';
 
 export interface UpOptions extends StackOptions {
   dryRun?: boolean;
   json?: boolean;
+}
+
+/** Observe, plan and apply: the whole of `up` after its inputs are checked (tests and benchmarks call it too). */
+export async function converge(ctx: StackContext, events: EventSink) {
+  const observation = await observeAll(ctx.stack, ctx.providers, events);
+  const result = await applyPlan(ctx.stack, ctx.providers, observation, events);
+  return { observation, result };
 }
 
 export async function runUp(o: UpOptions): Promise<void> {

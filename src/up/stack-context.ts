@@ -40,7 +40,11 @@ export interface StackContext {
 }
 
 /** Checks every input offline (exit 2 on a mistake) before anything is sent, then resolves the target. */
-export async function prepareStack(o: StackOptions, info: (line: string) => void, opts: { requireSettings?: boolean } = {}): Promise<StackContext> {
+export async function prepareStack(
+  o: StackOptions,
+  info: (line: string) => void,
+  opts: { requireSettings?: boolean; /** An explicit target (tests, benchmarks): skips resolution. */ target?: Target } = {},
+): Promise<StackContext> {
   const previous = readSettings();
   if (opts.requireSettings && !previous && !o.name) throw new UserError("no project here: run 'apim-fn up --name <collection>' first (or pass --name)");
   const collection = o.name ?? previous?.name;
@@ -54,7 +58,7 @@ export async function prepareStack(o: StackOptions, info: (line: string) => void
   const spec = loadSpec(resolve(specPath), collection);
   deriveNames(collection, overrides);
 
-  const target = await resolveTarget({ local: o.local ?? previous?.target === 'local', subscription: o.subscription ?? previous?.subscriptionId, localData: o.localData ?? previous?.localData }, info);
+  const target: Target & { localData?: string } = opts.target ?? await resolveTarget({ local: o.local ?? previous?.target === 'local', subscription: o.subscription ?? previous?.subscriptionId, localData: o.localData ?? previous?.localData }, info);
   const names = deriveNames(collection, overrides, target.kind === 'local' ? '' : target.subscriptionId);
   const publisher = o.publisherEmail
     ? { email: o.publisherEmail, name: o.publisherName ?? o.publisherEmail.split('@')[0] }
