@@ -21,6 +21,7 @@ export function upCommand(): Command {
     .option('--workspace <name>', 'override the Log Analytics workspace name')
     .option('--app-insights <name>', 'override the Application Insights name')
     .option('--restore', 'bring back a soft-deleted API Management service of the same name')
+    .option('--no-deploy', 'converge the infrastructure only; leave the function code as it is')
     .option('--dry-run', 'print the plan and change nothing')
     .option('--json', 'print one JSON document (no secrets)')
     .addHelpText(

@@ -6,9 +6,12 @@ import { writeSettings } from '../project/settings.ts';
 import { UserError } from '../errors.ts';
 import { prepareStack, stackReport, type StackOptions, type StackContext } from './stack-context.ts';
 import type { EventSink } from '../engine/types.ts';
+import { deployStep } from './deploy-step.ts';
 
 export interface UpOptions extends StackOptions {
   dryRun?: boolean;
+  /** commander's --no-deploy. */
+  deploy?: boolean;
   json?: boolean;
 }
 
@@ -39,18 +42,23 @@ export async function runUp(o: UpOptions): Promise<void> {
       throw e instanceof UserError ? e : new UserError(`${result.failed.label}: ${e.message}`);
     }
     writeSettings(ctx.settings);
+    const deployed = o.deploy === false ? undefined : await deployStep(ctx, renderer.event, out.info);
+    renderer.stop();
     const report = stackReport(ctx, observation, result.changes, result.outputs);
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     const writes = result.changes.filter((c) => c.action !== 'unchanged').length;
     out.data(
-      { ...report, codeDeployed: false, seconds },
+      { ...report, code: deployed ? { deployed: true, uploaded: deployed.uploaded, sha256: deployed.sha256, bytes: deployed.bytes, functions: deployed.functions } : { deployed: false }, seconds },
       [
         `Done in ${seconds}s: ${writes ? `${writes} resource(s) created or updated` : 'everything was already up to date'}.`,
         `  API        ${report.endpoints.apiUrl}`,
         `  Docs       ${report.endpoints.docsUrl}`,
         `  Functions  ${report.endpoints.functionAppUrl}`,
-        'No function code was deployed: the deploy step is not built yet, so calls reach an empty function app.',
-        'Next: apim-fn keys    (subscription keys)',
+        deployed
+          ? `  Code       ${deployed.uploaded ? 'deployed' : 'unchanged'} (${deployed.functions?.length ?? 0} functions, package ${deployed.sha256.slice(0, 12)})`
+          : '  Code       not deployed (--no-deploy)',
+        'Next: apim-fn keys                        subscription keys',
+        '      apim-fn call getter --message world  call the API through the gateway',
       ].join('\n'),
     );
   } finally {
