@@ -13,6 +13,7 @@ import { LatencyModel, type LatencyMode } from './latency.ts';
 import { createArmServer } from './http/server.ts';
 import { createAdminHandler, type AdminInfo } from './admin.ts';
 import { registerProviders } from './arm/providers/index.ts';
+import { startDataPlane } from './functions/index.ts';
 
 export interface LocalAzureOptions {
   /** Persistent data dir; omitted = a temp dir deleted on close. */
@@ -166,6 +167,10 @@ export async function startLocalAzure(opts: LocalAzureOptions = {}): Promise<Run
       store.markDirty();
       store.flush();
     }
+    // Data plane: Azurite (blob) and the function/SCM hosts, reconciled after each ARM request (src/local/functions).
+    const dataPlane = await startDataPlane(env, { dataDir, caCertPath: tls.caCertPath, caCertPem: tls.caCertPem });
+    dataPlane.observe(server);
+
     const record: DaemonRecord = { pid: process.pid, endpoint: env.baseUrl, caCert: tls.caCertPath, startedAt };
     writeFileAtomic(join(dataDir, DAEMON_FILE), JSON.stringify(record), 0o600);
 
@@ -177,6 +182,7 @@ export async function startLocalAzure(opts: LocalAzureOptions = {}): Promise<Run
         server.close(() => resolve());
         server.closeAllConnections();
       })
+        .then(() => dataPlane.stop())
         .then(() => env.hosts.closeAll())
         .then(() => {
         rmSync(join(dataDir, DAEMON_FILE), { force: true });
