@@ -25,11 +25,14 @@ export class LocalAzureContext {
   readonly hosts: HostRegistry;
   /** https://127.0.0.1:<port>, set once the server listens. */
   baseUrl = '';
+  /** The local CA (PEM) that signs every host's certificate: what data-plane clients (the gateway) trust. */
+  readonly caCertPem: string | undefined;
   private readonly deleteHooks = new Map<string, DeleteHook>();
 
-  constructor(opts: { store: Store; latency: LatencyModel; throttle: boolean; recordBodies: boolean; tls: { cert: string; key: string } }) {
+  constructor(opts: { store: Store; latency: LatencyModel; throttle: boolean; recordBodies: boolean; tls: { cert: string; key: string; ca?: string } }) {
     this.store = opts.store;
-    this.hosts = new HostRegistry(opts.store, opts.tls);
+    this.hosts = new HostRegistry(opts.store, { cert: opts.tls.cert, key: opts.tls.key });
+    this.caCertPem = opts.tls.ca;
     this.latency = opts.latency;
     this.throttle = new Throttle(opts.throttle);
     this.recordBodies = opts.recordBodies;

@@ -105,7 +105,7 @@ export async function startLocalAzure(opts: LocalAzureOptions = {}): Promise<Run
       latency: new LatencyModel(opts.latency ?? 'none', opts.timeScale ?? 1),
       throttle: opts.throttle ?? true,
       recordBodies: opts.recordBodies ?? false,
-      tls: { cert: tls.certPem, key: tls.keyPem },
+      tls: { cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem },
     });
     registerProviders(env);
     await env.hosts.restore();

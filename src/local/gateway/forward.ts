@@ -1,8 +1,9 @@
 // The one impure piece: send a decided BackendRequest with node:http(s) and hand back status, headers and the
 // body stream. Local data-plane hosts (e.g. `<app>.azurewebsites.net`) live on loopback ports, so `connectTo`
 // lets the caller say where to connect while the URL, Host header and TLS server name stay the backend's own.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { BackendRequest } from './backend.ts';
 import type { HeaderMap } from './model.ts';
@@ -16,6 +17,8 @@ export interface ForwardOptions {
   /** The client's body, streamed when the request body is `passthrough`. */
   body?: Readable;
   maxRedirects?: number;
+  /** Connection pools (keep-alive) per protocol; default: node's global agents. */
+  agents?: { http?: HttpAgent; https?: HttpsAgent };
 }
 
 export interface BackendResponse {
@@ -39,14 +42,17 @@ function toHeaderMap(res: IncomingMessage): HeaderMap {
 function once(req: BackendRequest, url: URL, opts: ForwardOptions): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const target = opts.connectTo?.(url) ?? { host: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const https = url.protocol === 'https:';
+    const send = https ? httpsRequest : httpRequest;
     const r = send({
       host: target.host,
       port: target.port,
       method: req.method,
       path: url.pathname + url.search,
       headers: req.headers,
-      servername: url.hostname,
+      // SNI carries host names only (RFC 6066); an IP backend is still verified against the certificate's IP SAN.
+      servername: isIP(url.hostname) ? undefined : url.hostname,
+      agent: (https ? opts.agents?.https : opts.agents?.http) ?? undefined,
       ca: opts.ca,
       rejectUnauthorized: opts.rejectUnauthorized ?? true,
       timeout: req.timeoutMs,
@@ -55,7 +61,15 @@ function once(req: BackendRequest, url: URL, opts: ForwardOptions): Promise<Inco
     r.on('error', reject);
     r.on('response', resolve);
     if (req.body.kind === 'text') r.end(req.body.text);
-    else if (req.body.kind === 'passthrough' && opts.body) opts.body.pipe(r);
+    else if (req.body.kind === 'passthrough' && opts.body) {
+      const body = opts.body;
+      // A client that goes away mid-upload must not leave the backend request waiting for the rest.
+      body.once('error', (e) => r.destroy(e));
+      body.once('close', () => {
+        if (!body.readableEnded) r.destroy(new Error('The client closed the connection before the request body was complete.'));
+      });
+      body.pipe(r);
+    }
     else r.end();
   });
 }

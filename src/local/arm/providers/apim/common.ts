@@ -9,6 +9,7 @@ import type { Handler, Method, Reply, RequestContext } from '../../../http/route
 import type { StoredResource } from '../../../state/store.ts';
 import { bodyInvalid, checkResourceGroup, fillTemplate } from '../../resource-kit.ts';
 import { validateRequestBody } from '../../spec/validate.ts';
+import { bumpConfigVersion } from './config-version.ts';
 
 /** What @azure/arm-apimanagement 10.0.0 sends (apiManagementClient.js: `options.apiVersion || "2024-05-01"`). */
 export const APIM_API_VERSIONS = ['2024-05-01'] as const;
@@ -32,7 +33,23 @@ export const T = {
 export const CHILD_TYPES: readonly string[] = Object.values(T);
 
 export function route(env: LocalAzureContext, method: Method, template: string, resourceType: string, handler: Handler, readOnly = false): void {
-  env.router.add({ method, template, apiVersions: APIM_API_VERSIONS, resourceType, handler, readOnly });
+  env.router.add({ method, template, apiVersions: APIM_API_VERSIONS, resourceType, handler: readOnly || method === 'GET' || method === 'HEAD' ? handler : tracked(env, handler), readOnly });
+}
+
+/** A writing handler that tells the gateway's config cache its service changed (config-version.ts). */
+function tracked(env: LocalAzureContext, handler: Handler): Handler {
+  return (ctx) => {
+    let reply: ReturnType<Handler>;
+    try {
+      reply = handler(ctx);
+    } catch (e) {
+      bumpConfigVersion(env, ctx.path);
+      throw e;
+    }
+    if (reply instanceof Promise) return reply.finally(() => bumpConfigVersion(env, ctx.path));
+    bumpConfigVersion(env, ctx.path);
+    return reply;
+  };
 }
 
 /** The service id a child id lives in: `/subscriptions/.../service/{name}`. */

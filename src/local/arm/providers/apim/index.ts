@@ -10,9 +10,13 @@ import { registerNamedValues } from './named-values.ts';
 import { registerBackends } from './backends.ts';
 import { registerProducts } from './products.ts';
 import { registerSubscriptions } from './subscriptions.ts';
+import { cachedGatewayConfig } from './gateway-config.ts';
+import { serveGateway } from '../../../gateway/serve.ts';
 
-// For the gateway: a service's whole configuration, and the document an API was imported from.
+// For the gateway: a service's whole configuration, and the document an API was imported from; for tests and
+// benchmarks: what each service's gateway served.
 export { gatewayConfigOf } from './gateway-config.ts';
+export { gatewayRequestsOf, type GatewayRequestRecord } from '../../../gateway/serve.ts';
 export { importedSpec } from './apis.ts';
 
 export function registerApiManagement(env: LocalAzureContext): void {
@@ -24,4 +28,6 @@ export function registerApiManagement(env: LocalAzureContext): void {
   registerBackends(env);
   registerProducts(env);
   registerSubscriptions(env);
+  // Each service's gateway host (hosts.ts 'apim-gateway') serves the live config of that service.
+  serveGateway(env, (serviceId) => cachedGatewayConfig(env, serviceId));
 }
