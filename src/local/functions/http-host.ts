@@ -73,7 +73,7 @@ async function handle(env: LocalAzureContext, manager: FunctionHostManager, req:
 
   const rt = manager.runtimeOf(siteId);
   // A host that is (re)starting holds requests, as a cold start does, for at most 30 s.
-  if (rt && !rt.worker && rt.ready) {
+  if (rt?.ready && (!rt.worker || rt.holding)) {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([rt.ready, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
     clearTimeout(timer);

@@ -32,6 +32,8 @@ export class FunctionHostManager {
   private readonly blob: BlobPlane;
   private readonly opts: ManagerOptions;
   private readonly runtimes = new Map<string, SiteRuntime>();
+  /** Releases of requests held for a reload, per site key. */
+  private readonly holds = new Map<string, () => void>();
   private reconciling: Promise<void> | undefined;
   private again = false;
   private closed = false;
@@ -173,6 +175,7 @@ export class FunctionHostManager {
   /** Schedules a reconcile with the state (coalesced). */
   kick(): void {
     if (this.closed) return;
+    this.holdRestarts();
     if (this.reconciling) {
       this.again = true;
       return;
@@ -183,6 +186,33 @@ export class FunctionHostManager {
         await this.reconcile().catch((e) => process.stderr.write(`local azure: function host: ${(e as Error).stack}\n`));
       } while (this.again && !this.closed);
     })().finally(() => (this.reconciling = undefined));
+  }
+
+  /** What a site's settings ask for: load a new WEBSITE_RUN_FROM_PACKAGE, restart on changed settings, or nothing. */
+  private wanted(site: StoredResource): 'run-from-package' | 'restart' | undefined {
+    const settings = (site.secrets?.appSettings ?? {}) as Record<string, string>;
+    const rfp = settings.WEBSITE_RUN_FROM_PACKAGE;
+    const active = allHostStates(this.env)[keyOf(site.id)]?.active;
+    if (rfp && /^https?:\/\//i.test(rfp) && !packageLocation(site) && active?.packageUrl !== rfp) return 'run-from-package';
+    const rt = this.runtimeOf(site.id);
+    if (rt?.worker && rt.dir && rt.settingsSig !== JSON.stringify(settings)) return 'restart';
+    return undefined;
+  }
+
+  /**
+   * Runs synchronously right after the ARM response that changed the settings, before the caller can send
+   * its next request: from then on requests wait for the reloaded app.
+   */
+  private holdRestarts(): void {
+    for (const site of this.env.store.all()) {
+      if (site.type !== SITE_TYPE || this.holds.has(keyOf(site.id)) || !this.wanted(site)) continue;
+      this.holds.set(keyOf(site.id), this.runtimeFor(site.id).hold());
+    }
+  }
+
+  private release(siteId: string): void {
+    this.holds.get(keyOf(siteId))?.();
+    this.holds.delete(keyOf(siteId));
   }
 
   private async reconcile(): Promise<void> {
@@ -204,19 +234,21 @@ export class FunctionHostManager {
     for (const site of this.env.store.all()) {
       if (site.type !== SITE_TYPE) continue;
       const settings = (site.secrets?.appSettings ?? {}) as Record<string, string>;
-      const sig = JSON.stringify(settings);
+      const wanted = this.wanted(site);
       const rt = this.runtimeOf(site.id);
-      const rfp = settings.WEBSITE_RUN_FROM_PACKAGE;
-      const active = states[keyOf(site.id)]?.active;
-      if (rfp && /^https?:\/\//i.test(rfp) && !packageLocation(site) && active?.packageUrl !== rfp) {
-        await this.runFromPackage(site, rfp);
-      } else if (rt?.worker && rt.settingsSig !== sig && rt.dir) {
-        // App settings changed: App Service restarts the app with the new environment.
-        const dir = rt.dir;
-        rt.settingsSig = sig;
-        await rt.serial(() => rt.swapTo(dir)).catch((e) => this.siteLog(site.id, new Error(`restart after a settings change failed: ${(e as Error).message}`)));
+      try {
+        if (wanted === 'run-from-package') await this.runFromPackage(site, settings.WEBSITE_RUN_FROM_PACKAGE);
+        else if (wanted === 'restart' && rt?.dir) {
+          // App settings changed: App Service restarts the app with the new environment.
+          const dir = rt.dir;
+          rt.settingsSig = JSON.stringify(settings);
+          await rt.serial(() => rt.swapTo(dir)).catch((e) => this.siteLog(site.id, new Error(`restart after a settings change failed: ${(e as Error).message}`)));
+        }
+      } finally {
+        this.release(site.id);
       }
     }
+    for (const key of [...this.holds.keys()]) if (this.env.store.get(key)?.type !== SITE_TYPE) this.release(key);
     this.env.store.flush();
   }
 
@@ -229,7 +261,7 @@ export class FunctionHostManager {
     // Remember the URL first: a failing package is not fetched again on every reconcile.
     const previous = state.active;
     state.active = { ...(previous ?? { id, dir, source: 'run-from-package' }), packageUrl: url };
-    await rt.serial(async () => {
+    const op = rt.serial(async () => {
       try {
         unpack(await download(url, this.opts.caCertPem), dir);
         await rt.swapTo(dir);
@@ -241,6 +273,7 @@ export class FunctionHostManager {
       }
       this.env.store.markDirty();
     });
+    await op;
   }
 
   async close(): Promise<void> {

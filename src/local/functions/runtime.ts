@@ -25,6 +25,8 @@ export class SiteRuntime {
   dir: string | undefined;
   /** Pending while a (re)start is under way; requests wait on it rather than fail. */
   ready: Promise<void> | undefined;
+  /** Set while a restart holds requests even though the old worker still runs (see hold()). */
+  holding = false;
   /** App settings the current worker was started with (a change restarts it, as on App Service). */
   settingsSig = '';
   private queue: Promise<unknown> = Promise.resolve();
@@ -78,6 +80,22 @@ export class SiteRuntime {
     this.env.store.flush();
     if (old) void old.drainAndStop();
     return worker;
+  }
+
+  /**
+   * Holds new requests until the returned release is called: an app settings change restarts an App
+   * Service app, so requests after it wait for the restarted host instead of reaching the old code.
+   */
+  hold(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    this.ready = held;
+    this.holding = true;
+    return () => {
+      if (this.ready === held) this.ready = undefined;
+      this.holding = false;
+      release();
+    };
   }
 
   /** Stops the worker for good (site deleted, local Azure closing). */

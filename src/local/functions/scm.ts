@@ -65,6 +65,11 @@ async function handle(env: LocalAzureContext, manager: FunctionHostManager, req:
 
   if (method === 'POST' && (path === '/api/publish' || path === '/api/zipdeploy')) {
     const onedeploy = path === '/api/publish';
+    // Flex Consumption has no Kudu zip deploy: the SCM site answers 404 (One Deploy only).
+    if (!onedeploy && site.body.properties?.sku === 'FlexConsumption') {
+      req.resume();
+      return send(res, 404);
+    }
     const type = (url.searchParams.get('type') ?? 'zip').toLowerCase();
     if (onedeploy && type !== 'zip') {
       req.resume();
