@@ -9,6 +9,8 @@ import https from 'node:https';
 import { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { startHarness, fast, type LocalAzureHarness } from '../helpers/local-azure.ts';
 import { templateFiles, zip } from './function-host-package.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { functionHostOf } from '../../src/local/functions/index.ts';
 
 const rg = 'rg-fncons';
 const app = 'fn-cons-e2e';
@@ -114,6 +116,7 @@ app.http('nothing', { authLevel: 'anonymous', handler: async () => undefined });
 app.http('status', { authLevel: 'anonymous', handler: async () => ({ status: 418, body: 'teapot' }) });
 app.http('turnedOff', { authLevel: 'anonymous', handler: async () => ({ body: 'on' }) });
 app.http('rest', { authLevel: 'anonymous', route: 'files/{*path}', handler: async (req) => ({ body: req.params.path }) });
+app.http('crash', { authLevel: 'anonymous', handler: async () => { setTimeout(() => process.exit(3), 20); return { body: 'bye' }; } });
 `;
   return {
     ...modules,
@@ -156,4 +159,26 @@ test('the host HTTP contract: auth levels, route templates, prefix, failures, em
   const listed = await h.web.webApps.getFunction(rg, app, 'turnedOff');
   assert.equal(listed.isDisabled, true);
   assert.equal((await h.web.webApps.getFunction(rg, app, 'open')).invokeUrlTemplate, `https://${host}/v1/items/{id:int}/{name?}`);
+});
+
+test('a crashed worker is started again (requests wait for it); deleting the site stops its code', async () => {
+  const base = `https://${host}/v1`;
+  const manager = functionHostOf(h.azure.env)!;
+  const siteId = (await h.web.webApps.get(rg, app)).id!;
+  const before = manager.runtimeOf(siteId)!.worker!;
+  assert.equal((await call('GET', `${base}/crash`)).text, 'bye');
+  while (before.alive) await new Promise((r) => setTimeout(r, 10));
+  // The next request waits for the restarted worker instead of failing.
+  const after = await call('GET', `${base}/status`);
+  assert.equal(after.status, 418);
+  assert.notEqual(manager.runtimeOf(siteId)!.worker, before);
+  assert.match(readFileSync(manager.logFile(siteId), 'utf8'), /worker exited unexpectedly \(code 3\)/);
+
+  const dir = manager.siteDir(siteId);
+  const worker = manager.runtimeOf(siteId)!.worker!;
+  await h.web.webApps.delete(rg, app);
+  for (let i = 0; i < 200 && (worker.alive || existsSync(dir)); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(worker.alive, false, 'the worker process is stopped');
+  assert.equal(existsSync(dir), false, 'the site folder is removed');
+  assert.equal(manager.runtimeOf(siteId), undefined);
 });
