@@ -3,7 +3,8 @@
 // The zip is deterministic (sorted entries, fixed timestamps), made with fflate (already a dependency of
 // the local Azure, which unzips packages with it), so tests can derive variants by replacing files.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 
@@ -12,14 +13,55 @@ const MTIME = new Date('2024-01-01T00:00:00Z');
 
 let built = false;
 
-/** npm ci (only when node_modules is missing) and npm run build of the template, once per process. */
+/** The template's sources and lock file, hashed: a build of the same inputs is not repeated. */
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else hash.update(relative(TEMPLATE, full)).update(readFileSync(full));
+    }
+  };
+  for (const d of ['src', 'scripts']) walk(join(TEMPLATE, d));
+  for (const f of ['package-lock.json', 'tsconfig.json', join('..', '..', 'api-spec.yml')]) hash.update(readFileSync(join(TEMPLATE, f)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * npm ci (only when node_modules is missing) and npm run build of the template, once per process and
+ * under a lock shared by the test files that run at the same time (npm ci and tsc in one folder at once
+ * would trip over each other).
+ */
 export function buildTemplate(): void {
   if (built) return;
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  if (!existsSync(join(TEMPLATE, 'node_modules', '@azure', 'functions'))) {
-    execFileSync(npm, ['--prefix', TEMPLATE, 'ci', '--no-audit', '--no-fund'], { stdio: 'pipe' });
+  const lock = join(TEMPLATE, '.test-build.lock');
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock left by a killed run is stale after 5 minutes.
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
   }
-  execFileSync(npm, ['--prefix', TEMPLATE, 'run', 'build'], { stdio: 'pipe' });
+  try {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    if (!existsSync(join(TEMPLATE, 'node_modules', '@azure', 'functions'))) {
+      execFileSync(npm, ['--prefix', TEMPLATE, 'ci', '--no-audit', '--no-fund'], { stdio: 'pipe' });
+    }
+    const marker = join(TEMPLATE, 'dist', `.test-built-${sourceHash()}`);
+    if (!existsSync(marker)) {
+      execFileSync(npm, ['--prefix', TEMPLATE, 'run', 'build'], { stdio: 'pipe' });
+      writeFileSync(marker, '');
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
   built = true;
 }
 
@@ -30,7 +72,7 @@ function addTree(files: Record<string, Uint8Array>, root: string, dir: string, s
       // Nested node_modules are lock entries of their own (included if they are production ones).
       if (skipNested && entry.name === 'node_modules') continue;
       addTree(files, root, full, skipNested);
-    } else if (entry.isFile()) {
+    } else if (entry.isFile() && !entry.name.startsWith('.test-built-')) {
       files[relative(root, full).split(sep).join('/')] = readFileSync(full);
     }
   }
