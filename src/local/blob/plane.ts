@@ -121,6 +121,9 @@ export class BlobPlane {
 
   /** Schedules a reconcile (coalesced: at most one runs, one more queued). */
   kick(): void {
+    // Synchronously, before the caller's next request: a reset of the local Azure replaced the state
+    // document, and accounts read from now on must report Azurite again.
+    if (!this.stopped) this.setTemplate();
     void this.sync().catch((e) => process.stderr.write(`local azure: blob sync: ${(e as Error).message}\n`));
   }
 
