@@ -70,7 +70,9 @@ export class BlobPlane {
     this.setTemplate();
     this.timer = setInterval(() => this.kick(), 1000);
     this.timer.unref();
-    await this.sync();
+    // Not awaited: with storage accounts in a persisted state Azurite starts now, in the background; the
+    // endpoint holds early connections and everything here that uses blobs awaits sync().
+    this.kick();
   }
 
   private async forward(socket: Socket): Promise<void> {
