@@ -45,11 +45,7 @@ test('deploy without a stack says to run up first, before anything is started', 
   assert.match(r.stderr, /^error: no \.apim-fn\.json in .*: run 'apim-fn up' first/m);
 });
 
-// todo until the local Azure's SCM site (One Deploy /api/publish, /api/deployments) and function host land:
-// today the SCM host answers 404 to every request, so the deploy gives up after its 10 s warm-up budget.
-const SCM_TODO = 'the local Azure has no SCM endpoint (One Deploy) or function host yet';
-
-test('init, up --local, deploy: the functions are listed and served; an unchanged deploy sends nothing', { timeout: 240_000, todo: SCM_TODO }, async () => {
+test('init, up --local, deploy: the functions are listed and served; an unchanged deploy sends nothing', { timeout: 240_000 }, async () => {
   const init = await cli('init');
   assert.equal(init.code, 0, init.stderr);
   const up = await cli('up', '--local', '--name', 'dpl', '--json');
@@ -102,7 +98,7 @@ test('init, up --local, deploy: the functions are listed and served; an unchange
   assert.equal(JSON.parse(v2.body).version, 2, v2.body);
 });
 
-test('Linux Consumption: deploy runs from a package in function-releases (SAS URL in WEBSITE_RUN_FROM_PACKAGE, never printed)', { timeout: 240_000, todo: SCM_TODO }, async () => {
+test('Linux Consumption: deploy runs from a package in function-releases (SAS URL in WEBSITE_RUN_FROM_PACKAGE, never printed)', { timeout: 240_000 }, async () => {
   // A second stack in its own directory, deploying the project scaffolded above (--dir).
   const cwd2 = mkdtempSync(join(tmpdir(), 'apim-fn-e2e-deploy-y1-'));
   const cli2 = (...args: string[]) => runCli(args, env, undefined, cwd2);
