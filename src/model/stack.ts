@@ -25,6 +25,8 @@ export const BACKEND_ID = 'function-app';
 export const PRODUCT_ID = 'apim-fn';
 export const PUBLIC_API_ID = 'public';
 export const SUBSCRIPTIONS = ['admin', 'client'] as const;
+/** Resource providers the stack needs registered on the subscription (Microsoft.Authorization always is). */
+export const RESOURCE_PROVIDERS = ['Microsoft.Storage', 'Microsoft.OperationalInsights', 'Microsoft.Insights', 'Microsoft.Web', 'Microsoft.ApiManagement'] as const;
 
 /** Built-in role definition ids (Azure RBAC), for the Function App's identity on its storage account. */
 export const STORAGE_ROLES = {
@@ -95,7 +97,8 @@ export function desiredStack(input: StackInput): DesiredResource<any>[] {
   const add = (key: string, kind: string, label: string, dependsOn: string[], build: (o: Outputs) => any, ident: Record<string, string> = {}) =>
     r.push(Object.assign({ key, kind, label, dependsOn, build }, { ident: { resourceGroup: rg, ...ident } }));
 
-  add('resourceGroup', 'resourceGroup', `resource group ${rg}`, [], () => ({ location, tags }), { name: rg });
+  add('providers', 'providerRegistrations', 'resource provider registrations', [], () => ({ namespaces: [...RESOURCE_PROVIDERS] }));
+  add('resourceGroup', 'resourceGroup', `resource group ${rg}`, ['providers'], () => ({ location, tags }), { name: rg });
 
   add('storage', 'storageAccount', `storage account ${names.storageAccount}`, ['resourceGroup'], () => ({
     location,

@@ -167,3 +167,25 @@ test('down deletes the group; the soft-deleted APIM name is a clear error, --res
   const again = await cli('up', '--local', '--name', 'e2e');
   assert.equal(again.code, 0, again.stderr);
 });
+
+test('known traps are found while observing, before any write: a region without Flex or APIM Consumption, a taken site name', async () => {
+  const other = mkdtempSync(join(tmpdir(), 'apim-fn-e2e-up-other-'));
+  try {
+    copyFileSync(join(cwd, 'api-spec.yml'), join(other, 'api-spec.yml'));
+    const run = (...args: string[]) => runCli(args, env, undefined, other);
+    const cases: Array<[string[], RegExp]> = [
+      [['--name', 'trap1', '--location', 'ukwest'], /Flex Consumption is not available in ukwest.*--plan consumption/],
+      [['--name', 'trap2', '--location', 'uaenorth'], /API Management Consumption is not available in uaenorth/],
+      [['--name', 'trap3', '--function-app', 'fa-e2e-func'], /function app name 'fa-e2e-func' is taken.*--function-app/],
+    ];
+    for (const [args, message] of cases) {
+      const seq = await lastSeq();
+      const r = await run('up', '--local', ...args);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.deepEqual(await writesSince(seq), [], `${args.join(' ')}: no write`);
+    }
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+});

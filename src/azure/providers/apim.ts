@@ -37,6 +37,14 @@ export function apimProviders(c: AzureClients) {
         `API Management name '${r.ident.name}' is held by a soft-deleted service: run 'apim-fn up --restore' to bring it back, or 'apim-fn down --purge' (or purge it in the portal) to free the name`,
       );
     }
+    if (!deleted && d.sku?.name === 'Consumption') {
+      const regions: string[] = [];
+      for await (const sku of client.apiManagementSkus.list()) if (sku.name === 'Consumption') regions.push(...(sku.locations ?? []));
+      const key = (l: unknown) => String(l ?? '').replace(/\s+/g, '').toLowerCase();
+      if (regions.length && !regions.some((l) => key(l) === key(d.location))) {
+        throw new UserError(`API Management Consumption is not available in ${d.location}: pass --location with one of ${[...new Set(regions.map(key))].slice(0, 8).join(', ')}, ...`);
+      }
+    }
     if (!deleted) {
       const check = await client.apiManagementService.checkNameAvailability({ name: r.ident.name }).catch(() => undefined);
       if (check && check.nameAvailable === false) {

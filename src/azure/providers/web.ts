@@ -4,6 +4,7 @@ import type { Provider } from '../../engine/types.ts';
 import { diffFields } from '../../engine/diff.ts';
 import { armError, armFailure, isNotFound } from '../arm-errors.ts';
 import { sdkProvider, keepErrorBody, type Res } from './kit.ts';
+import { UserError } from '../../errors.ts';
 
 /** The site's host for HTTPS calls: defaultHostName (on the local Azure a 127.0.0.1:<port> host). */
 export const siteHost = (site: any): string | undefined => site?.defaultHostName;
@@ -86,6 +87,18 @@ export function webProviders(c: AzureClients) {
       return { body: { name: r.ident.name, value } };
     },
     outputs: (o) => ({ value: o.body.value }),
+  };
+
+  // A site name is global (<name>.azurewebsites.net): when ours does not exist, check it is free first.
+  const readSite = functionApp.read;
+  functionApp.read = async (r: Res, outputs) => {
+    const found = await readSite(r, outputs);
+    if (found) return found;
+    const check = await (await c.web()).checkNameAvailability(r.ident.name, 'Site');
+    if (check.nameAvailable === false) {
+      throw new UserError(`function app name '${r.ident.name}' is ${check.reason === 'Invalid' ? 'invalid' : 'taken elsewhere in Azure'} (${check.message ?? check.reason}): pass --function-app <another-name>`);
+    }
+    return undefined;
   };
 
   return { functionApp, appSettings, hostKey, roleAssignment: roleAssignmentProvider(c) };

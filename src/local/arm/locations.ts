@@ -13,3 +13,17 @@ export const NO_FLEX = new Set(['westus', 'ukwest', 'japanwest', 'koreacentral',
 export const NO_APIM_CONSUMPTION = new Set(['uaenorth', 'southafricanorth']);
 
 export const isKnownLocation = (l: string): boolean => (LOCATIONS as readonly string[]).includes(l.replace(/\s+/g, '').toLowerCase());
+
+const DISPLAY: Record<string, string> = {
+  eastus: 'East US', eastus2: 'East US 2', westus: 'West US', westus2: 'West US 2', westus3: 'West US 3',
+  centralus: 'Central US', northcentralus: 'North Central US', southcentralus: 'South Central US',
+  northeurope: 'North Europe', westeurope: 'West Europe', uksouth: 'UK South', ukwest: 'UK West',
+  francecentral: 'France Central', germanywestcentral: 'Germany West Central', swedencentral: 'Sweden Central',
+  switzerlandnorth: 'Switzerland North', norwayeast: 'Norway East', eastasia: 'East Asia', southeastasia: 'Southeast Asia',
+  japaneast: 'Japan East', japanwest: 'Japan West', australiaeast: 'Australia East', canadacentral: 'Canada Central',
+  brazilsouth: 'Brazil South', centralindia: 'Central India', koreacentral: 'Korea Central',
+  southafricanorth: 'South Africa North', uaenorth: 'UAE North',
+};
+
+/** The region's display name, as region lists (geoRegions, APIM SKUs) spell it. */
+export const displayName = (l: string): string => DISPLAY[l] ?? l;

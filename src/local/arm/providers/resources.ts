@@ -114,6 +114,22 @@ export function registerResources(env: LocalAzureContext): void {
     }),
   });
 
+  // Provider registration: every namespace is registered in the local Azure; register answers as ARM does.
+  const providerBody = (ns: string) => ({
+    id: `/subscriptions/${env.subscriptionId}/providers/${ns}`,
+    namespace: ns,
+    registrationState: 'Registered',
+    registrationPolicy: 'RegistrationRequired',
+    resourceTypes: [],
+  });
+  env.router.add({
+    method: 'POST',
+    template: '/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/register',
+    apiVersions: RESOURCES_API_VERSIONS,
+    resourceType: 'Microsoft.Resources/providers',
+    handler: (ctx) => ({ status: 200, body: providerBody(ctx.params.resourceProviderNamespace) }),
+  });
+
   // GET /subscriptions/{s}/providers/{ns}: every namespace the local Azure serves is registered.
   env.router.add({
     method: 'GET',

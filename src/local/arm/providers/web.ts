@@ -6,6 +6,7 @@ import { registerSites } from './web/sites.ts';
 import { registerConfigRoutes } from './web/config.ts';
 import { registerKeyRoutes } from './web/keys.ts';
 import { registerFunctionRoutes } from './web/functions.ts';
+import { registerAvailabilityRoutes } from './web/availability.ts';
 
 export { registerFunctions, functionsOf, type RegisteredFunction } from './web/functions.ts';
 
@@ -15,4 +16,5 @@ export function registerWeb(env: LocalAzureContext): void {
   registerConfigRoutes(env);
   registerKeyRoutes(env);
   registerFunctionRoutes(env);
+  registerAvailabilityRoutes(env);
 }

@@ -10,6 +10,7 @@ import { registerNamedValues } from './named-values.ts';
 import { registerBackends } from './backends.ts';
 import { registerProducts } from './products.ts';
 import { registerSubscriptions } from './subscriptions.ts';
+import { registerSkuRoutes } from './skus.ts';
 import { cachedGatewayConfig } from './gateway-config.ts';
 import { serveGateway } from '../../../gateway/serve.ts';
 
@@ -28,6 +29,7 @@ export function registerApiManagement(env: LocalAzureContext): void {
   registerBackends(env);
   registerProducts(env);
   registerSubscriptions(env);
+  registerSkuRoutes(env);
   // Each service's gateway host (hosts.ts 'apim-gateway') serves the live config of that service.
   serveGateway(env, (serviceId) => cachedGatewayConfig(env, serviceId));
 }
