@@ -4,6 +4,7 @@
 // response comes back as the app's HttpResponse. The host's own answers have empty bodies: 404 for no
 // function, 401 for a missing or wrong key, 500 when the invocation fails.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readBody } from '../http/read-body.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalAzureContext } from '../context.ts';
 import type { FunctionHostManager } from './manager.ts';
@@ -26,21 +27,6 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 const DEFAULT_PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Your Functions 4.0 app is up and running</title></head>
 <body><h1>Your Functions 4.0 app is up and running</h1><p>Azure Functions is an event-based serverless compute experience to accelerate your development.</p></body></html>`;
@@ -86,7 +72,7 @@ async function handle(env: LocalAzureContext, manager: FunctionHostManager, req:
   const level = levelOfKey(env, siteId, route.functionName, keyFromRequest(req, url.searchParams));
   if (!authorized(route.authLevel, level)) return empty(res, 401);
 
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_BODY);
   if (!body) return empty(res, 413);
   const http = rpcHttp(req, url, method, params, body);
   const invocationId = randomUUID();

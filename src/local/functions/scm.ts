@@ -4,6 +4,7 @@
 // non-empty one, like ARM here) or with the site's publishing credentials (Basic $<app>:<password>).
 // Status reads answer 200 whether the deployment runs, failed or succeeded: the state is in the body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../http/read-body.ts';
 import type { LocalAzureContext } from '../context.ts';
 import { DeploymentConflict, type FunctionHostManager } from './manager.ts';
 import { findDeployment, hostState, view } from './deployments.ts';
@@ -17,19 +18,6 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_PACKAGE) req.destroy(new Error('package too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function authenticated(env: LocalAzureContext, req: IncomingMessage, siteId: string): boolean {
   const auth = req.headers.authorization ?? '';
@@ -75,7 +63,8 @@ async function handle(env: LocalAzureContext, manager: FunctionHostManager, req:
       req.resume();
       return send(res, 400, `Artifact type = '${type}' not supported for a function app. Use type=zip.`);
     }
-    const zip = await readBody(req);
+    const zip = await readBody(req, MAX_PACKAGE);
+    if (!zip) throw new Error('package too large');
     if (!zip.length) return send(res, 400, 'The request body is empty: send the zip package as the body.');
     const isAsync = /^true$/i.test(url.searchParams.get('isAsync') ?? '');
     const remoteBuild = /^true$/i.test(url.searchParams.get('RemoteBuild') ?? url.searchParams.get('remoteBuild') ?? '');

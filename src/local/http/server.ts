@@ -8,6 +8,7 @@ import { ArmError } from './arm-error.ts';
 import type { Method, Reply, RequestContext, Route } from './router.ts';
 import type { RequestKind } from '../throttle.ts';
 import type { FaultAction } from '../faults.ts';
+import { readBody } from './read-body.ts';
 
 const MAX_BODY = 32 * 1024 * 1024;
 const KNOWN_NAMESPACES = new Map<string, string>();
@@ -29,21 +30,6 @@ export function createArmServer(env: LocalAzureContext, tls: { cert: string; key
   return server;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new ArmError(413, 'RequestEntityTooLarge', 'The request content is too large.'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function kindOf(method: string, route: Route | undefined): RequestKind {
   if (method === 'GET' || method === 'HEAD' || (method === 'POST' && route?.readOnly)) return 'reads';
@@ -70,11 +56,10 @@ async function handle(env: LocalAzureContext, admin: AdminHandler, req: Incoming
   // Clients that join an endpoint and an id starting with '/' send '//subscriptions/...'; ARM accepts it.
   const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/'), env.baseUrl || 'https://127.0.0.1');
   const method = (req.method ?? 'GET').toUpperCase() as Method;
-  let raw: Buffer;
-  try {
-    raw = await readBody(req);
-  } catch (e) {
-    if (e instanceof ArmError && !res.headersSent) send(res, { status: e.status, body: e.toBody() });
+  const raw = await readBody(req, MAX_BODY).catch(() => undefined);
+  if (!raw) {
+    const tooLarge = new ArmError(413, 'RequestEntityTooLarge', 'The request content is too large.');
+    if (!res.headersSent && !res.destroyed) send(res, { status: tooLarge.status, body: tooLarge.toBody() });
     return;
   }
 

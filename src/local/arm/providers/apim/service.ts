@@ -10,7 +10,7 @@ import type { Reply, RequestContext } from '../../../http/router.ts';
 import type { StoredResource } from '../../../state/store.ts';
 import { registerNamespace } from '../../../http/server.ts';
 import { asyncOperationReply } from '../../lro.ts';
-import { LOCATIONS, NO_APIM_CONSUMPTION, isKnownLocation } from '../../locations.ts';
+import { LOCATIONS, NO_APIM_CONSUMPTION, isKnownLocation, displayName } from '../../locations.ts';
 import { bodyInvalid, checkResourceGroup, normalizeLocation, systemData } from '../../resource-kit.ts';
 import { validateRequestBody } from '../../spec/validate.ts';
 import { SERVICE_TEMPLATE, SERVICE_TYPE, applyFilter, fieldError, nextEtag, route, serviceId } from './common.ts';
@@ -20,17 +20,7 @@ import { ensureMasterSubscription } from './subscriptions.ts';
 const NAME_RE = /^[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 
 /** ARM answers with the region's display name ("East US"), as the recordings show. */
-const DISPLAY: Record<string, string> = {
-  eastus: 'East US', eastus2: 'East US 2', westus: 'West US', westus2: 'West US 2', westus3: 'West US 3',
-  centralus: 'Central US', northcentralus: 'North Central US', southcentralus: 'South Central US',
-  northeurope: 'North Europe', westeurope: 'West Europe', uksouth: 'UK South', ukwest: 'UK West',
-  francecentral: 'France Central', germanywestcentral: 'Germany West Central', swedencentral: 'Sweden Central',
-  switzerlandnorth: 'Switzerland North', norwayeast: 'Norway East', eastasia: 'East Asia', southeastasia: 'Southeast Asia',
-  japaneast: 'Japan East', japanwest: 'Japan West', australiaeast: 'Australia East', canadacentral: 'Canada Central',
-  brazilsouth: 'Brazil South', centralindia: 'Central India', koreacentral: 'Korea Central',
-  southafricanorth: 'South Africa North', uaenorth: 'UAE North',
-};
-export const displayLocation = (loc: string): string => DISPLAY[normalizeLocation(loc)] ?? loc;
+export const displayLocation = (loc: string): string => displayName(normalizeLocation(loc));
 
 const SKUS = ['Developer', 'Standard', 'Premium', 'Basic', 'Consumption', 'Isolated', 'BasicV2', 'StandardV2'];
 
