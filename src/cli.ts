@@ -28,8 +28,11 @@ export function buildProgram(): Command {
     'after',
     `
 Examples:
-  $ apim-fn local start --detach     start the local Azure in the background
-  $ apim-fn local status             where it listens, and what it holds`,
+  $ apim-fn up --local --name demo         the whole stack on the local Azure (offline)
+  $ apim-fn keys                           subscription keys
+  $ apim-fn call getter --message world    call the API through the gateway
+  $ apim-fn up --name demo                 the same on Azure (DefaultAzureCredential)
+  $ apim-fn local status                   where the local Azure listens, and what it holds`,
   );
   for (const make of [initCommand, upCommand, deployCommand, keysCommand, callCommand, statusCommand, downCommand, localCommand]) program.addCommand(make());
   applyToAll(program, (c) => c.exitOverride().showHelpAfterError('(run with --help for usage)'));

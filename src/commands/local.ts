@@ -26,6 +26,7 @@ function port(v: string): number {
 
 export function localCommand(): Command {
   const local = new Command('local').description('run the local Azure: ARM control plane, function hosts and APIM gateways on loopback');
+  examples(local, '  $ apim-fn local start --detach\n  $ apim-fn local status --json\n  $ apim-fn local log --writes\n  $ apim-fn local stop');
 
   examples(
     local

@@ -37,6 +37,7 @@ export async function createRenderer(opts: { json: boolean }) {
           break;
         case 'step-waiting':
           running.set(e.key, `waiting for ${e.label} (${e.reason})`);
+          if (!tty) write(`… waiting for ${e.label} (${e.reason})`);
           break;
         case 'step-done':
           running.delete(e.key);

@@ -27,6 +27,13 @@ export async function runUp(o: UpOptions): Promise<void> {
   const ctx = await prepareStack(o, out.info);
   const renderer = await createRenderer({ json: out.json });
   const started = Date.now();
+  // Ctrl-C: nothing is rolled back and nothing is lost; the next run picks up where this one stopped.
+  const onInterrupt = () => {
+    renderer.stop();
+    process.stderr.write("\ninterrupted: what finished is kept and anything still provisioning is waited for next time; run 'apim-fn up' again to finish\n");
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
   try {
     const observation = await observeAll(ctx.stack, ctx.providers, renderer.event);
     const plan = planChanges(ctx.stack, ctx.providers, observation);
@@ -62,6 +69,7 @@ export async function runUp(o: UpOptions): Promise<void> {
       ].join('\n'),
     );
   } finally {
+    process.off('SIGINT', onInterrupt);
     renderer.stop();
   }
 }
