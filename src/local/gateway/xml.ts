@@ -44,6 +44,73 @@ const NAME_START = /[A-Za-z_:\u00C0-\uFFFF]/;
 const NAME_CHAR = /[A-Za-z0-9_:.\-\u00B7\u00C0-\uFFFF]/;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/** The text of an entity or character reference (`amp`, `#x3C`, `#60`, without `&` and `;`); undefined if it is none of them. */
+export function decodeReference(ref: string): string | undefined {
+  if (/^#x[0-9a-fA-F]+$/.test(ref)) return String.fromCodePoint(parseInt(ref.slice(2), 16));
+  if (/^#[0-9]+$/.test(ref)) return String.fromCodePoint(parseInt(ref.slice(1), 10));
+  return ENTITIES[ref];
+}
+
+/**
+ * The cursor both policy parsers stand on — this module's and the ARM provider's serializing one
+ * (arm/providers/apim/policy-xml.ts): the text without its BOM, the read index, offset → line/position, and the
+ * XML name rules. Errors are XmlErrors ("… Line L, position P."). The grammars themselves stay apart because
+ * they accept and report differently (see policy-xml.ts).
+ */
+export class XmlCursor {
+  protected i = 0;
+  protected readonly s: string;
+  private readonly lineStarts: number[] = [0];
+  constructor(src: string) {
+    this.s = src.charCodeAt(0) === 0xfeff ? src.slice(1) : src;
+    for (let k = 0; k < this.s.length; k++) if (this.s[k] === '\n') this.lineStarts.push(k + 1);
+  }
+
+  protected pos(at = this.i): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: at - this.lineStarts[lo] + 1 };
+  }
+
+  protected fail(message: string, at = this.i): never {
+    const p = this.pos(at);
+    throw new XmlError(message, p.line, p.column);
+  }
+
+  protected startsWith(t: string): boolean {
+    return this.s.startsWith(t, this.i);
+  }
+
+  protected skipWs(): void {
+    while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++;
+  }
+
+  /** Index just past the run of name characters starting at `at` (`at` itself if there is none). */
+  protected nameEnd(at = this.i): number {
+    let e = at;
+    while (e < this.s.length && NAME_CHAR.test(this.s[e])) e++;
+    return e;
+  }
+
+  /** Reads a name at the cursor; `badStart` words the error when the character there (undefined at the end) cannot begin one. */
+  protected readName(badStart: (c: string | undefined) => string): string {
+    const start = this.i;
+    if (!NAME_START.test(this.s[start] ?? '')) this.fail(badStart(this.s[start]));
+    this.i = this.nameEnd(start);
+    return this.s.slice(start, this.i);
+  }
+
+  /** True where a policy expression (`@(` or `@{`) begins. */
+  protected atExpression(at = this.i): boolean {
+    return this.s[at] === '@' && (this.s[at + 1] === '(' || this.s[at + 1] === '{');
+  }
+}
+
 export interface ParseOptions {
   /** APIM `rawxml`: policy expressions (`@(…)`, `@{…}`) are read verbatim up to their balanced end. */
   raw?: boolean;
@@ -88,44 +155,14 @@ export function scanExpression(s: string, start: number): number {
  * reads as `rawxml`); anything else — `&&`, a bare `<` — is C# and stays.
  */
 function decodeLenient(text: string): string {
-  return text.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g, (_, ent: string) =>
-    ENTITIES[ent] ?? String.fromCodePoint(ent[1] === 'x' ? parseInt(ent.slice(2), 16) : parseInt(ent.slice(1), 10)),
-  );
+  return text.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g, (_, ent: string) => decodeReference(ent)!);
 }
 
-class Parser {
-  private i = 0;
-  private readonly lineStarts: number[] = [0];
-  private readonly s: string;
+class Parser extends XmlCursor {
   private readonly raw: boolean;
   constructor(s: string, raw: boolean) {
-    this.s = s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+    super(s);
     this.raw = raw;
-    for (let k = 0; k < this.s.length; k++) if (this.s[k] === '\n') this.lineStarts.push(k + 1);
-  }
-
-  private pos(at = this.i): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: at - this.lineStarts[lo] + 1 };
-  }
-
-  private fail(message: string, at = this.i): never {
-    const p = this.pos(at);
-    throw new XmlError(message, p.line, p.column);
-  }
-
-  private startsWith(t: string): boolean {
-    return this.s.startsWith(t, this.i);
-  }
-
-  private skipWs(): void {
-    while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++;
   }
 
   /** Comments and processing instructions allowed around the root. */
@@ -161,10 +198,7 @@ class Parser {
   }
 
   private name(): string {
-    const start = this.i;
-    if (!NAME_START.test(this.s[this.i] ?? '')) this.fail(`Name cannot begin with the '${this.s[this.i] ?? 'EOF'}' character.`);
-    while (this.i < this.s.length && NAME_CHAR.test(this.s[this.i])) this.i++;
-    return this.s.slice(start, this.i);
+    return this.readName((c) => `Name cannot begin with the '${c ?? 'EOF'}' character.`);
   }
 
   private element(): XmlElement {
@@ -202,7 +236,7 @@ class Parser {
     if (q !== '"' && q !== "'") this.fail(`'${q ?? 'EOF'}' is an unexpected token. The expected token is '"' or '''.`);
     this.i++;
     let value: string;
-    if (this.raw && this.s[this.i] === '@' && (this.s[this.i + 1] === '(' || this.s[this.i + 1] === '{')) {
+    if (this.raw && this.atExpression()) {
       const end = scanExpression(this.s, this.i + 1);
       if (end < 0) this.fail('Unterminated policy expression.');
       value = decodeLenient(this.s.slice(this.i, end));
@@ -224,10 +258,7 @@ class Parser {
   private decode(text: string, offset: number): string {
     return text.replace(/&([^;&\s]*);?/g, (m, ent: string, idx: number) => {
       if (!m.endsWith(';')) this.fail("An error occurred while parsing EntityName.", offset + idx);
-      if (ENTITIES[ent]) return ENTITIES[ent];
-      const num = /^#(x[0-9a-fA-F]+|[0-9]+)$/.exec(ent);
-      if (num) return String.fromCodePoint(num[1][0] === 'x' ? parseInt(num[1].slice(1), 16) : parseInt(num[1], 10));
-      return this.fail(`Reference to undeclared entity '${ent}'.`, offset + idx);
+      return decodeReference(ent) ?? this.fail(`Reference to undeclared entity '${ent}'.`, offset + idx);
     });
   }
 
@@ -261,7 +292,7 @@ class Parser {
     const p = this.pos();
     let lead = this.i;
     while (lead < this.s.length && /\s/.test(this.s[lead])) lead++;
-    if (this.raw && this.s[lead] === '@' && (this.s[lead + 1] === '(' || this.s[lead + 1] === '{')) {
+    if (this.raw && this.atExpression(lead)) {
       const end = scanExpression(this.s, lead + 1);
       if (end < 0) this.fail('Unterminated policy expression.', lead);
       el.children.push({ type: 'text', text: decodeLenient(this.s.slice(this.i, end)), line: p.line, column: p.column });

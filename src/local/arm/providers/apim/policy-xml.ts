@@ -2,6 +2,8 @@
 // whose policy expressions — attribute values or element text starting with @( or @{ — are taken verbatim, so
 // `value="@(ctx.Headers["x"])"` is legal. Errors carry .NET XmlException-style messages with line and position,
 // as APIM's ValidationError details do ("'X' is an unexpected token. Expecting white space. Line 4, position 86.").
+import { decodeReference, XmlCursor, XmlError } from '../../../gateway/xml.ts';
+
 export type PolicyFormat = 'xml' | 'rawxml';
 
 export interface XmlAttr {
@@ -22,50 +24,30 @@ export type XmlNode = XmlElement | { kind: 'text'; value: string; expression: bo
 
 export class PolicyXmlError extends Error {}
 
-const NAME_START = /[A-Za-z_:\u00C0-\uFFFF]/;
-const NAME_CHAR = /[\w.\-:\u00B7\u00C0-\uFFFF]/;
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
+// The cursor (BOM, offsets → line/position, names, references) is the gateway parser's; the grammar below is this
+// provider's own because it differs from the gateway's in what it accepts and reports (.NET XmlException wording,
+// the name's position for an element, every open element in "not closed", comments and CDATA kept for
+// serialization, expressions kept verbatim and read by their own bracket rule).
 export function parsePolicyXml(text: string, mode: PolicyFormat): { root: XmlElement; declaration?: string } {
-  return new Parser(text, mode).document();
+  try {
+    return new Parser(text, mode).document();
+  } catch (e) {
+    if (e instanceof XmlError) throw new PolicyXmlError(e.message);
+    throw e;
+  }
 }
 
-class Parser {
-  private i = 0;
-  private readonly s: string;
+class Parser extends XmlCursor {
   private readonly mode: PolicyFormat;
-  private readonly lineStarts: number[] = [0];
   /** Elements open at the cursor, outermost first (for "not closed" messages). */
   private readonly open: string[] = [];
   constructor(s: string, mode: PolicyFormat) {
-    this.s = s.replace(/^\uFEFF/, '');
+    super(s);
     this.mode = mode;
-    for (let k = 0; k < this.s.length; k++) if (this.s[k] === '\n') this.lineStarts.push(k + 1);
   }
 
-  private pos(at = this.i): { line: number; col: number } {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, col: at - this.lineStarts[lo] + 1 };
-  }
-  private fail(message: string, at = this.i): never {
-    const p = this.pos(at);
-    throw new PolicyXmlError(`${message} Line ${p.line}, position ${p.col}.`);
-  }
-  private startsWith(t: string): boolean {
-    return this.s.startsWith(t, this.i);
-  }
-  private skipSpace(): void {
-    while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++;
-  }
   private token(at: number): string {
-    let e = at;
-    while (e < this.s.length && NAME_CHAR.test(this.s[e])) e++;
+    const e = this.nameEnd(at);
     return e > at ? this.s.slice(at, e) : this.s[at];
   }
 
@@ -79,7 +61,7 @@ class Parser {
     }
     let root: XmlElement | undefined;
     for (;;) {
-      this.skipSpace();
+      this.skipWs();
       if (this.i >= this.s.length) break;
       if (this.startsWith('<!--')) {
         this.comment();
@@ -104,23 +86,18 @@ class Parser {
   }
 
   private name(): string {
-    const at = this.i;
-    const c = this.s[at];
-    if (c === undefined) this.fail('Unexpected end of file has occurred.');
-    if (!NAME_START.test(c)) {
-      this.fail(`Name cannot begin with the '${c}' character, hexadecimal value 0x${c.charCodeAt(0).toString(16).toUpperCase()}.`);
-    }
-    while (this.i < this.s.length && NAME_CHAR.test(this.s[this.i])) this.i++;
-    return this.s.slice(at, this.i);
+    return this.readName((c) =>
+      c === undefined ? 'Unexpected end of file has occurred.' : `Name cannot begin with the '${c}' character, hexadecimal value 0x${c.charCodeAt(0).toString(16).toUpperCase()}.`,
+    );
   }
 
   private element(): XmlElement {
     this.i++; // '<'
-    const { line, col } = this.pos();
+    const { line, column: col } = this.pos();
     const el: XmlElement = { kind: 'element', name: this.name(), attrs: [], children: [], line, col, selfClosing: false };
     for (;;) {
       const before = this.i;
-      this.skipSpace();
+      this.skipWs();
       const c = this.s[this.i];
       if (c === undefined) this.fail(`Unexpected end of file has occurred. The following elements are not closed: ${[...this.open, el.name].reverse().join(', ')}.`);
       if (c === '>') {
@@ -135,10 +112,10 @@ class Parser {
       if (this.i === before) this.fail(`'${this.token(this.i)}' is an unexpected token. Expecting white space.`);
       const attrAt = this.i;
       const name = this.name();
-      this.skipSpace();
+      this.skipWs();
       if (this.s[this.i] !== '=') this.fail(`'${this.token(this.i)}' is an unexpected token. The expected token is '='.`);
       this.i++;
-      this.skipSpace();
+      this.skipWs();
       if (el.attrs.some((a) => a.name === name)) this.fail(`'${name}' is a duplicate attribute name.`, attrAt);
       el.attrs.push(this.attrValue(name));
     }
@@ -152,7 +129,7 @@ class Parser {
     const q = this.s[this.i];
     if (q !== '"' && q !== "'") this.fail(`'${this.token(this.i)}' is an unexpected token. The expected token is '"' or '''.`);
     this.i++;
-    if (this.mode === 'rawxml' && (this.startsWith('@(') || this.startsWith('@{'))) {
+    if (this.mode === 'rawxml' && this.atExpression()) {
       const start = this.i;
       this.expression();
       if (this.s[this.i] === q) {
@@ -168,11 +145,7 @@ class Parser {
       if (c === undefined) this.fail('Unexpected end of file has occurred.');
       if (c === q) break;
       if (c === '<') this.fail(`'<', hexadecimal value 0x3C, is an invalid attribute character.`);
-      if (c === '&') value += this.entity();
-      else {
-        value += c;
-        this.i++;
-      }
+      value += this.charOrEntity();
     }
     this.i++;
     return { name, value, expression: /^@[({]/.test(value) };
@@ -182,10 +155,7 @@ class Parser {
     const at = this.i;
     const end = this.s.indexOf(';', at);
     const body = end > at ? this.s.slice(at + 1, end) : '';
-    let out: string | undefined;
-    if (/^#x[0-9a-fA-F]+$/.test(body)) out = String.fromCodePoint(parseInt(body.slice(2), 16));
-    else if (/^#\d+$/.test(body)) out = String.fromCodePoint(parseInt(body.slice(1), 10));
-    else out = ENTITIES[body];
+    const out = decodeReference(body);
     if (out === undefined) this.fail('An error occurred while parsing EntityName.', at + 1);
     this.i = end + 1;
     return out;
@@ -233,7 +203,7 @@ class Parser {
     for (;;) {
       const c = this.s[this.i];
       if (c === undefined) this.fail(`Unexpected end of file has occurred. The following elements are not closed: ${[...this.open].reverse().join(', ')}.`);
-      if (this.mode === 'rawxml' && !text.trim() && (this.startsWith('@(') || this.startsWith('@{'))) {
+      if (this.mode === 'rawxml' && !text.trim() && this.atExpression()) {
         const start = this.i;
         this.expression();
         text += this.s.slice(start, this.i);
@@ -246,7 +216,7 @@ class Parser {
           const at = this.i + 2;
           this.i += 2;
           const name = this.name();
-          this.skipSpace();
+          this.skipWs();
           if (this.s[this.i] !== '>') this.fail(`'${this.token(this.i)}' is an unexpected token. The expected token is '>'.`);
           if (name !== el.name) this.fail(`The '${el.name}' start tag on line ${el.line} position ${el.col} does not match the end tag of '${name}'.`, at);
           this.i++;
@@ -262,12 +232,13 @@ class Parser {
         } else el.children.push(this.element());
         continue;
       }
-      if (c === '&') text += this.entity();
-      else {
-        text += c;
-        this.i++;
-      }
+      text += this.charOrEntity();
     }
+  }
+
+  /** The character at the cursor, or the entity or character reference it begins, decoded. */
+  private charOrEntity(): string {
+    return this.s[this.i] === '&' ? this.entity() : this.s[this.i++];
   }
 }
 
