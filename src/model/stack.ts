@@ -54,6 +54,9 @@ export function apiPolicyXml(): string {
     '  <inbound>',
     '    <base />',
     `    <set-backend-service backend-id="${BACKEND_ID}" />`,
+    // APIM forwards the subscription key to the backend by default; the function has no use for it.
+    '    <set-header name="Ocp-Apim-Subscription-Key" exists-action="delete" />',
+    '    <set-query-parameter name="subscription-key" exists-action="delete" />',
     '  </inbound>',
     '  <backend>',
     '    <base />',

@@ -126,7 +126,10 @@ export class BlobPlane {
     // Synchronously, before the caller's next request: a reset of the local Azure replaced the state
     // document, and accounts read from now on must report Azurite again.
     if (!this.stopped) this.setTemplate();
-    void this.sync().catch((e) => process.stderr.write(`local azure: blob sync: ${(e as Error).message}\n`));
+    // A sync still in flight when the local Azure stops fails against the closed Azurite: not worth a line.
+    void this.sync().catch((e) => {
+      if (!this.stopped) process.stderr.write(`local azure: blob sync: ${(e as Error).message}\n`);
+    });
   }
 
   /** Resolves once Azurite matches the state as it is now. */
