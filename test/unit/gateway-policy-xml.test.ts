@@ -112,3 +112,9 @@ test('named values are substituted by displayName in attributes and text, secret
   // The input tree is untouched.
   assert.equal(childElements(childElements(root)[0])[0].attrs[0].value, 'x-{{HeaderSuffix}}');
 });
+
+test('entity names are looked up as entities only, not as object properties', async () => {
+  const { parseXml } = await import('../../src/local/gateway/xml.ts');
+  assert.throws(() => parseXml('<policies><inbound>&constructor;</inbound></policies>', { raw: false }));
+  assert.throws(() => parseXml('<policies><inbound>&toString;</inbound></policies>', { raw: false }));
+});

@@ -48,7 +48,8 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
 export function decodeReference(ref: string): string | undefined {
   if (/^#x[0-9a-fA-F]+$/.test(ref)) return String.fromCodePoint(parseInt(ref.slice(2), 16));
   if (/^#[0-9]+$/.test(ref)) return String.fromCodePoint(parseInt(ref.slice(1), 10));
-  return ENTITIES[ref];
+  // Own properties only: "&constructor;" is not an entity.
+  return Object.hasOwn(ENTITIES, ref) ? ENTITIES[ref] : undefined;
 }
 
 /**
