@@ -1,4 +1,4 @@
-// ARM rules every tracked resource of the storage and monitoring providers shares: the location must be a
+// ARM rules every tracked resource shares (storage, monitoring, plans, sites): the location must be a
 // region the local Azure knows and cannot change on a re-PUT, and managed identities get ids from the platform.
 import { ArmError } from '../../http/arm-error.ts';
 import type { StoredResource } from '../../state/store.ts';

@@ -3,12 +3,12 @@
 // CreateOrUpdateAppServicePlan.json; the SDK also accepts 202). The Functions plans are in scope: Y1 (Dynamic)
 // and FC1 (FlexConsumption); other SKUs are accepted and echoed but nothing else models them.
 import type { LocalAzureContext } from '../../../context.ts';
-import { ArmError } from '../../../http/arm-error.ts';
+import { trackedLocation } from '../tracked-resource.ts';
 import type { RequestContext } from '../../../http/router.ts';
 import { keyOf, type StoredResource } from '../../../state/store.ts';
-import { isKnownLocation, LOCATIONS, NO_FLEX } from '../../locations.ts';
-import { defineResource, requireLocation, systemData } from '../../resource-kit.ts';
-import { displayLocation, PLAN_TEMPLATE, PLAN_TYPE, regionOf, SITE_TYPE, WEB_API_VERSIONS } from './common.ts';
+import { NO_FLEX } from '../../locations.ts';
+import { defineResource, systemData } from '../../resource-kit.ts';
+import { displayLocation, PLAN_TEMPLATE, PLAN_TYPE, SITE_TYPE, WEB_API_VERSIONS } from './common.ts';
 import { AppServiceError } from './errors.ts';
 
 interface SkuShape {
@@ -48,24 +48,6 @@ function resolveSku(body: any): SkuShape & { name: string; computeMode: string; 
   };
 }
 
-function planLocation(body: any, existing: StoredResource | undefined, rg: string): string {
-  const location = requireLocation(body);
-  if (!isKnownLocation(location)) {
-    throw new ArmError(
-      400,
-      'LocationNotAvailableForResourceType',
-      `The provided location '${body.location}' is not available for resource type '${PLAN_TYPE}'. List of available regions for the resource type is '${LOCATIONS.join(',')}'.`,
-    );
-  }
-  if (existing && regionOf(existing) !== location) {
-    throw new ArmError(
-      409,
-      'InvalidResourceLocation',
-      `The resource '${existing.body.name}' already exists in location '${regionOf(existing)}' in resource group '${rg}'. A resource with the same name cannot be created in location '${location}'. Please select a new resource name.`,
-    );
-  }
-  return location;
-}
 
 /** Sites whose serverFarmId names this plan. */
 export function sitesOnPlan(env: LocalAzureContext, planId: string): StoredResource[] {
@@ -78,7 +60,7 @@ export function sitesOnPlan(env: LocalAzureContext, planId: string): StoredResou
 function buildPlan(env: LocalAzureContext, ctx: RequestContext, existing: StoredResource | undefined, body: any) {
   const { name: planName, resourceGroupName: rg } = ctx.params;
   if (!PLAN_NAME.test(planName)) throw new AppServiceError(400, 'BadRequest', `Name ${planName} is not valid.`);
-  const location = planLocation(body, existing, rg);
+  const location = trackedLocation(body, PLAN_TYPE, existing, rg);
   const sku = resolveSku(body);
   if (sku.tier === 'FlexConsumption' && NO_FLEX.has(location)) {
     // What App Service answers for a plan in a region without the requested plan type (Azure/azure-cli#29370).

@@ -3,12 +3,12 @@
 // CreateOrUpdateFunctionAppFlexConsumption.json shows; a PUT on an existing site answers 200 synchronously.
 // Every site gets its own loopback HTTPS host (and one for SCM) instead of <name>.azurewebsites.net.
 import type { LocalAzureContext } from '../../../context.ts';
+import { trackedLocation } from '../tracked-resource.ts';
 import { ArmError } from '../../../http/arm-error.ts';
 import type { RequestContext, Reply } from '../../../http/router.ts';
 import type { StoredResource } from '../../../state/store.ts';
 import { asyncOperationReply } from '../../lro.ts';
-import { isKnownLocation, LOCATIONS } from '../../locations.ts';
-import { bodyInvalid, checkResourceGroup, defineResource, fillTemplate, requireLocation, systemData } from '../../resource-kit.ts';
+import { bodyInvalid, checkResourceGroup, defineResource, fillTemplate, systemData } from '../../resource-kit.ts';
 import { validateRequestBody } from '../../spec/validate.ts';
 import {
   displayLocation, isFlexPlan, newFunctionsKey, PLAN_TYPE, SITE_TEMPLATE, SITE_TYPE, WEB_API_VERSIONS, webRoute,
@@ -36,17 +36,6 @@ function resolvePlan(env: LocalAzureContext, ctx: RequestContext, given: unknown
   return plan;
 }
 
-function siteLocation(body: any): string {
-  const location = requireLocation(body);
-  if (!isKnownLocation(location)) {
-    throw new ArmError(
-      400,
-      'LocationNotAvailableForResourceType',
-      `The provided location '${body.location}' is not available for resource type '${SITE_TYPE}'. List of available regions for the resource type is '${LOCATIONS.join(',')}'.`,
-    );
-  }
-  return location;
-}
 
 function newSecrets(appSettings: Record<string, string>): SiteSecrets {
   return {
@@ -60,7 +49,7 @@ function newSecrets(appSettings: Record<string, string>): SiteSecrets {
 function buildSite(env: LocalAzureContext, ctx: RequestContext, existing: StoredResource | undefined, body: any): StoredResource {
   const { name, resourceGroupName: rg } = ctx.params;
   const props = body.properties ?? {};
-  const location = siteLocation(body);
+  const location = trackedLocation(body, SITE_TYPE, undefined, '');
   const plan = resolvePlan(env, ctx, props.serverFarmId, existing);
   const flex = isFlexPlan(plan);
   const given = props.siteConfig as Record<string, any> | undefined;
