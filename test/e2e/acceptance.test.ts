@@ -2,11 +2,13 @@
 // (gateway without / with a wrong / with a rotated key, the function host without its key).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import https from 'node:https';
 import { mkdtempSync, rmSync, readFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
+import { httpsGet } from '../helpers/https-get.ts';
+
+const get = (url: string, headers: Record<string, string> = {}) => httpsGet(url, ca, headers);
 
 const data = mkdtempSync(join(tmpdir(), 'apim-fn-accept-data-'));
 const cwd = mkdtempSync(join(tmpdir(), 'apim-fn-accept-proj-'));
@@ -15,17 +17,6 @@ const cli = (...args: string[]) => runCli(args, env, undefined, cwd);
 let ca = '';
 let summary: any;
 
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(url, { ca, headers }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on('error', reject);
-  });
-}
 
 before(async () => {
   copyFileSync(new URL('../../api-spec.yml', import.meta.url), join(cwd, 'api-spec.yml'));

@@ -3,10 +3,10 @@
 // a second deploy with no change uploads nothing and sends no ARM write.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import https from 'node:https';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpsGet as get } from '../helpers/https-get.ts';
 import { runCli } from '../helpers/cli.ts';
 import { testCredential } from '../helpers/local-azure.ts';
 import { WebSiteManagementClient } from '@azure/arm-appservice';
@@ -27,17 +27,6 @@ async function writesSince(seq: number): Promise<any[]> {
 }
 const lastSeq = async (): Promise<number> => JSON.parse((await cli('local', 'log', '--json')).stdout).lastSeq;
 
-function get(url: string, ca: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(url, { ca, headers }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on('error', reject);
-  });
-}
 
 test('deploy without a stack says to run up first, before anything is started', async () => {
   const r = await cli('deploy');
