@@ -8,9 +8,10 @@ export function upCommand(): Command {
     .option('--local', 'run against the local Azure (started in the background if needed)')
     .option('--local-data <dir>', 'data dir of the local Azure')
     .option('--subscription <id>', 'Azure subscription (default: $AZURE_SUBSCRIPTION_ID, or the only one you can see)')
-    .option('-l, --location <region>', 'Azure region', 'westeurope')
-    .addOption(new Option('--plan <plan>', 'hosting plan').choices(['flex', 'consumption']).default('flex'))
-    .option('--spec <file>', 'OpenAPI 3 spec to import', 'api-spec.yml')
+    .option('-l, --location <region>', 'Azure region (default: westeurope, or the one in .apim-fn.json)')
+    // No commander defaults here: an omitted flag means "as in .apim-fn.json" (prepareStack applies the defaults).
+    .addOption(new Option('--plan <plan>', 'hosting plan (default: flex, or the one in .apim-fn.json)').choices(['flex', 'consumption']))
+    .option('--spec <file>', 'OpenAPI 3 spec to import (default: api-spec.yml, or the one in .apim-fn.json)')
     .option('--publisher-email <email>', 'APIM publisher email (default: from the signed-in identity)')
     .option('--publisher-name <name>', 'APIM publisher name')
     .option('--resource-group <name>', 'override the resource group name (default rg-<collection>)')

@@ -189,3 +189,23 @@ test('known traps are found while observing, before any write: a region without 
     rmSync(other, { recursive: true, force: true });
   }
 });
+
+test('a project on Linux Consumption stays on it: up without flags takes plan, location and spec from .apim-fn.json', async () => {
+  const other = mkdtempSync(join(tmpdir(), 'apim-fn-e2e-up-cons-'));
+  try {
+    copyFileSync(join(cwd, 'api-spec.yml'), join(other, 'my-spec.yml'));
+    const run = (...args: string[]) => runCli(args, env, undefined, other);
+    const first = await run('up', '--local', '--name', 'cons', '--plan', 'consumption', '--location', 'northeurope', '--spec', 'my-spec.yml', '--no-deploy');
+    assert.equal(first.code, 0, first.stderr);
+    const seq = await lastSeq();
+    const again = await run('up', '--no-deploy');
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual((await writesSince(seq)).map((r) => `${r.method} ${r.path}`), [], 'nothing reverts to the defaults');
+    const settings = JSON.parse(readFileSync(join(other, '.apim-fn.json'), 'utf8'));
+    assert.equal(settings.plan, 'consumption');
+    assert.equal(settings.location, 'northeurope');
+    assert.equal(settings.spec, 'my-spec.yml');
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+});

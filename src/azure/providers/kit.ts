@@ -30,7 +30,8 @@ export async function keepErrorBody<T>(call: (options: { onResponse: (r: any) =>
     return await call({ onResponse: (r) => (last = r) });
   } catch (e) {
     const err = e as any;
-    if (err && typeof err === 'object' && !err.details && last && last.status >= 400) {
+    const known = err?.details?.error?.code || err?.details?.Code || err?.details?.code;
+    if (err && typeof err === 'object' && !known && last && last.status >= 400) {
       try {
         err.details = last.parsedBody ?? JSON.parse(last.bodyAsText ?? '');
       } catch {
