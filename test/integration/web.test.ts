@@ -299,3 +299,13 @@ test('sites go with their resource group, and give their loopback ports back', a
   assert.equal(h.azure.env.hosts.hostOf(site.id!, 'scm'), undefined);
   await assert.rejects(getHost(site.defaultHostName!), { code: 'ECONNREFUSED' });
 });
+
+test('plans: a Consumption plan cannot switch to Flex Consumption in place (or back)', async () => {
+  await h.resources.resourceGroups.createOrUpdate('rg-sku', { location: 'westeurope' });
+  await h.web.appServicePlans.createOrUpdate('rg-sku', 'plan-y1', { location: 'westeurope', kind: 'functionapp', sku: { name: 'Y1', tier: 'Dynamic' }, reserved: true } as any, fast);
+  await assert.rejects(
+    h.web.appServicePlans.createOrUpdate('rg-sku', 'plan-y1', { location: 'westeurope', kind: 'functionapp', sku: { name: 'FC1', tier: 'FlexConsumption' }, reserved: true } as any, fast),
+    { statusCode: 400 },
+  );
+  assert.equal((await h.web.appServicePlans.get('rg-sku', 'plan-y1')).sku?.tier, 'Dynamic');
+});

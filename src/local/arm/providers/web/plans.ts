@@ -66,6 +66,11 @@ function buildPlan(env: LocalAzureContext, ctx: RequestContext, existing: Stored
     // What App Service answers for a plan in a region without the requested plan type (Azure/azure-cli#29370).
     throw new AppServiceError(400, 'BadRequest', 'Requested features are not supported in region. Please try another region.');
   }
+  const was = existing?.body.sku?.tier as string | undefined;
+  if (was && was !== sku.tier && [was, sku.tier].some((t) => t === 'Dynamic' || t === 'FlexConsumption')) {
+    // Consumption plans cannot change kind in place (hashicorp/terraform-provider-azurerm#31348 records the answer).
+    throw new AppServiceError(400, 'BadRequest', `Cannot update ServerFarm SKU from '${was}' to '${sku.tier}'.`);
+  }
   const props = body.properties ?? {};
   const kind = typeof body.kind === 'string' ? body.kind : sku.computeMode === 'Dynamic' ? 'functionapp' : 'app';
   // Flex Consumption is Linux-only, so its plans are always reserved.
