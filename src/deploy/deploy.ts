@@ -31,6 +31,8 @@ export interface DeployCodeInput {
   log?: (line: string) => void;
   /** Upload even when the deployed package has the same hash. */
   force?: boolean;
+  /** Extra environment for the project's build script. */
+  buildEnv?: Record<string, string>;
   /** Seams for tests: the SCM transport, the blob uploader, timings. */
   http?: HttpClient;
   upload?: PackageUploader;
@@ -108,7 +110,7 @@ async function deployInner(o: DeployCodeInput, redactor: Redactor): Promise<Depl
   for (const v of Object.values(settings)) if (/AccountKey=|sig=/i.test(v)) redactor.add(v);
 
   // The app and its settings are read first: a missing stack fails before the build.
-  const pkg: BuiltPackage = await step('code-package', 'function package', () => buildPackage({ dir: o.dir, log: o.log }), (p) => ({
+  const pkg: BuiltPackage = await step('code-package', 'function package', () => buildPackage({ dir: o.dir, log: o.log, buildEnv: o.buildEnv }), (p) => ({
     label: `function package (${formatBytes(p.bytes)}, ${p.files} files, sha256 ${p.sha256.slice(0, 12)})`,
     action: 'create',
   }));

@@ -11,6 +11,8 @@ export interface NpmRun {
   args: string[];
   /** Streams npm's output line by line (--verbose); otherwise it is kept for the error message. */
   log?: (line: string) => void;
+  /** Extra environment for this run (e.g. API_SPEC_PATH for the template's build). */
+  env?: Record<string, string>;
 }
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -19,7 +21,8 @@ const QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
 export function npm(o: NpmRun): Promise<string> {
   return new Promise((resolve, reject) => {
     // The test runner's marker would make a nested `node --test` report in its binary protocol.
-    const { NODE_TEST_CONTEXT: _drop, ...env } = process.env;
+    const { NODE_TEST_CONTEXT: _drop, ...inherited } = process.env;
+    const env = { ...inherited, ...o.env };
     const child = spawn(NPM, o.args, { cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' });
     let output = '';
     let partial = '';
@@ -71,9 +74,9 @@ export async function ensureInstalled(dir: string, log?: (line: string) => void)
 }
 
 /** `npm run <script>` when the project defines it; false when it does not. */
-export async function runScript(dir: string, scripts: Record<string, string>, name: string, log?: (line: string) => void): Promise<boolean> {
+export async function runScript(dir: string, scripts: Record<string, string>, name: string, log?: (line: string) => void, env?: Record<string, string>): Promise<boolean> {
   if (!scripts[name]) return false;
-  await npm({ cwd: dir, args: ['run', name, '--silent'], log });
+  await npm({ cwd: dir, args: ['run', name, '--silent'], log, env });
   return true;
 }
 

@@ -33,6 +33,8 @@ export interface PackageOptions {
   log?: (line: string) => void;
   /** Skip install and build (the project is already built); used by tests of the zip step alone. */
   skipBuild?: boolean;
+  /** Extra environment for the project's build script. */
+  buildEnv?: Record<string, string>;
 }
 
 function readManifest(dir: string): { scripts: Record<string, string>; main?: string } {
@@ -55,7 +57,7 @@ export async function buildPackage(o: PackageOptions): Promise<BuiltPackage> {
     installed = await ensureInstalled(dir, o.log);
     // A stale file from a deleted source would otherwise be deployed (and registered) with the rest.
     await runScript(dir, manifest.scripts, 'clean', o.log);
-    await runScript(dir, manifest.scripts, 'build', o.log);
+    await runScript(dir, manifest.scripts, 'build', o.log, o.buildEnv);
   }
   const filter = fileFilter(dir);
   const staging = mkdtempSync(join(tmpdir(), 'apim-fn-package-'));

@@ -48,6 +48,6 @@ export async function deployStep(ctx: StackContext, events: EventSink, info: (li
     info("No function project here: deploying the bundled reference function (run 'apim-fn init' for your own).");
   }
   // The function serves the spec being imported at /openapi.json: build it with that spec.
-  process.env.API_SPEC_PATH = resolve(ctx.specPath);
-  return deployCode({ clients: ctx.clients, resourceGroup: ctx.names.resourceGroup, functionApp: ctx.names.functionApp, dir, events });
+  const buildEnv = { API_SPEC_PATH: resolve(ctx.specPath) };
+  return deployCode({ clients: ctx.clients, resourceGroup: ctx.names.resourceGroup, functionApp: ctx.names.functionApp, dir, events, buildEnv });
 }
