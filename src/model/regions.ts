@@ -8,4 +8,7 @@ const REGIONS = new Set([
   'newzealandnorth', 'indonesiacentral', 'malaysiawest',
 ]);
 
-export const isKnownRegion = (l: string): boolean => REGIONS.has(l.toLowerCase().replace(/\s+/g, ''));
+/** ARM names a region either way ("West Europe", "westeurope"): compare this form. */
+export const regionKey = (l: unknown): string => String(l ?? '').replace(/\s+/g, '').toLowerCase();
+
+export const isKnownRegion = (l: string): boolean => REGIONS.has(regionKey(l));

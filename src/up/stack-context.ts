@@ -12,7 +12,7 @@ import { readSettings, type ProjectSettings } from '../project/settings.ts';
 import { resolveTarget } from './target.ts';
 import { publisherFromCredential } from './publisher.ts';
 import { UserError, usageError } from '../errors.ts';
-import { isKnownRegion } from './regions.ts';
+import { isKnownRegion, regionKey } from '../model/regions.ts';
 
 export interface StackOptions {
   name?: string;
@@ -49,7 +49,7 @@ export async function prepareStack(
   if (opts.requireSettings && !previous && !o.name) throw new UserError("no project here: run 'apim-fn up --name <collection>' first (or pass --name)");
   const collection = o.name ?? previous?.name;
   if (!collection) throw usageError("missing --name <collection> (it names every resource, e.g. 'apim-fn up --name demo')");
-  const location = (o.location ?? previous?.location ?? 'westeurope').toLowerCase().replace(/\s+/g, '');
+  const location = regionKey(o.location ?? previous?.location ?? 'westeurope');
   if (!isKnownRegion(location)) throw usageError(`unknown --location '${o.location}' (e.g. westeurope, eastus, swedencentral)`);
   if (o.publisherEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(o.publisherEmail)) throw usageError(`invalid --publisher-email '${o.publisherEmail}'`);
   const plan = o.plan ?? previous?.plan ?? 'flex';

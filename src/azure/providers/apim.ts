@@ -5,6 +5,7 @@ import type { Provider } from '../../engine/types.ts';
 import { diffFields } from '../../engine/diff.ts';
 import { armError, isNotFound } from '../arm-errors.ts';
 import { UserError } from '../../errors.ts';
+import { regionKey } from '../../model/regions.ts';
 import { sdkProvider, type Res } from './kit.ts';
 
 /** Non-secret named value that remembers which spec an API was imported from (APIs have no tags of their own). */
@@ -40,9 +41,8 @@ export function apimProviders(c: AzureClients) {
     if (!deleted && d.sku?.name === 'Consumption') {
       const regions: string[] = [];
       for await (const sku of client.apiManagementSkus.list()) if (sku.name === 'Consumption') regions.push(...(sku.locations ?? []));
-      const key = (l: unknown) => String(l ?? '').replace(/\s+/g, '').toLowerCase();
-      if (regions.length && !regions.some((l) => key(l) === key(d.location))) {
-        throw new UserError(`API Management Consumption is not available in ${d.location}: pass --location with one of ${[...new Set(regions.map(key))].slice(0, 8).join(', ')}, ...`);
+      if (regions.length && !regions.some((l) => regionKey(l) === regionKey(d.location))) {
+        throw new UserError(`API Management Consumption is not available in ${d.location}: pass --location with one of ${[...new Set(regions.map(regionKey))].slice(0, 8).join(', ')}, ...`);
       }
     }
     if (!deleted) {

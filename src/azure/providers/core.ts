@@ -4,6 +4,7 @@ import { sdkProvider, keepErrorBody, type Res } from './kit.ts';
 import type { Provider } from '../../engine/types.ts';
 import { UserError } from '../../errors.ts';
 import { armError } from '../arm-errors.ts';
+import { regionKey } from '../../model/regions.ts';
 
 /** A storage account name is global: when ours does not exist, check it is free before anything is written. */
 function withNameCheck(c: AzureClients, p: Provider<any>): Provider<any> {
@@ -57,7 +58,6 @@ function providerRegistrations(c: AzureClients): Provider<any> {
   };
 }
 
-const regionKey = (l: unknown) => String(l ?? '').replace(/\s+/g, '').toLowerCase();
 
 /** Flex Consumption is not in every region: find out before anything is created. */
 function withFlexRegionCheck(c: AzureClients, p: Provider<any>): Provider<any> {

@@ -4,6 +4,7 @@ import type { Observed, Provider, DesiredResource } from '../../engine/types.ts'
 import { diffFields, type DiffOptions } from '../../engine/diff.ts';
 import { armError, isNotFound } from '../arm-errors.ts';
 import type { AzureClients } from '../clients.ts';
+import { regionKey } from '../../model/regions.ts';
 
 export type Ident = Record<string, string>;
 export type Res = DesiredResource<any> & { ident: Ident };
@@ -69,7 +70,7 @@ export function sdkProvider<T>(c: AzureClients, def: SdkProviderDef<T>): Provide
     diff: (desired, observed) => {
       const d = def.compare ? def.compare(desired) : desired;
       // ARM answers locations in either form ("westeurope", "West Europe").
-      const loc = (v: unknown) => (typeof v === 'string' ? v.replace(/\s+/g, '').toLowerCase() : v);
+      const loc = (v: unknown) => (typeof v === 'string' ? regionKey(v) : v);
       const o = 'location' in (d ?? {}) ? { ...observed.body, location: loc(observed.body.location) } : observed.body;
       return diffFields('location' in (d ?? {}) ? { ...d, location: loc(d.location) } : d, o, def.diffOptions);
     },

@@ -12,7 +12,10 @@ export const NO_FLEX = new Set(['westus', 'ukwest', 'japanwest', 'koreacentral',
 /** Regions without APIM Consumption in the local Azure. */
 export const NO_APIM_CONSUMPTION = new Set(['uaenorth', 'southafricanorth']);
 
-export const isKnownLocation = (l: string): boolean => (LOCATIONS as readonly string[]).includes(l.replace(/\s+/g, '').toLowerCase());
+/** ARM compares regions without case or spaces ("West Europe" = "westeurope"). */
+export const normalizeLocation = (loc: string): string => loc.replace(/\s+/g, '').toLowerCase();
+
+export const isKnownLocation = (l: string): boolean => (LOCATIONS as readonly string[]).includes(normalizeLocation(l));
 
 const DISPLAY: Record<string, string> = {
   eastus: 'East US', eastus2: 'East US 2', westus: 'West US', westus2: 'West US 2', westus3: 'West US 3',

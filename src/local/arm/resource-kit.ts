@@ -6,6 +6,7 @@ import type { Handler, Method, Reply, RequestContext } from '../http/router.ts';
 import type { StoredResource } from '../state/store.ts';
 import { registerNamespace } from '../http/server.ts';
 import { validateRequestBody } from './spec/validate.ts';
+import { normalizeLocation } from './locations.ts';
 
 export interface PutResult {
   /** The wire body to store (id, name and type are added). */
@@ -208,7 +209,7 @@ export function requireLocation(body: any): string {
   return normalizeLocation(loc);
 }
 
-export const normalizeLocation = (loc: string): string => loc.replace(/\s+/g, '').toLowerCase();
+export { normalizeLocation };
 
 export const systemData = (existing: StoredResource | undefined) => {
   const now = new Date().toISOString();

@@ -5,6 +5,7 @@ import type { LocalAzureContext } from '../../../context.ts';
 import type { RequestContext, Route } from '../../../http/router.ts';
 import type { StoredResource } from '../../../state/store.ts';
 import { getOr404, type ResourceDef } from '../../resource-kit.ts';
+import { normalizeLocation } from '../../locations.ts';
 
 /** @azure/arm-appservice 19.0.0 sends 2025-05-01 on every operation (dist/esm/api/*: `context.apiVersion ?? "2025-05-01"`). */
 export const WEB_API_VERSIONS = ['2025-05-01'] as const;
@@ -30,7 +31,7 @@ const DISPLAY_NAMES: Record<string, string> = {
 export const displayLocation = (normalized: string): string => DISPLAY_NAMES[normalized] ?? normalized;
 
 /** The normalized region of a stored Microsoft.Web resource. */
-export const regionOf = (r: StoredResource): string => String(r.body.location).replace(/\s+/g, '').toLowerCase();
+export const regionOf = (r: StoredResource): string => normalizeLocation(String(r.body.location));
 
 /**
  * A Functions key as the platform mints them: 40 random bytes in base64url plus "==" padding, 56 characters
