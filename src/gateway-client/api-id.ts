@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { readSettings } from '../project/settings.ts';
 import { loadSpec } from '../spec/load-spec.ts';
 
-export function API_ID_FROM_SETTINGS(): string {
+export function importedApiId(): string {
   const s = readSettings();
   if (!s) return 'api';
   return loadSpec(resolve(s.spec), s.name).path || 'api';

@@ -7,7 +7,7 @@ import { openProject, listSubscriptionKeys } from './project.ts';
 import { resolveOperation, buildCallPath, bodyFor, parseParamFlags, maskKey, type OperationContract } from './operation.ts';
 import { armError } from '../azure/arm-errors.ts';
 import { UserError, usageError } from '../errors.ts';
-import { API_ID_FROM_SETTINGS } from './api-id.ts';
+import { importedApiId } from './api-id.ts';
 
 export interface CallOptions {
   name?: string;
@@ -39,7 +39,7 @@ export async function runCall(operation: string, rest: string[], o: CallOptions)
   const p = await openProject(o, out.info);
   const apim = await p.clients.apim();
   const { resourceGroup, apim: svc } = p.settings;
-  const apiId = o.api ?? API_ID_FROM_SETTINGS();
+  const apiId = o.api ?? importedApiId();
   let api: any;
   const ops: OperationContract[] = [];
   try {
